@@ -1,0 +1,27 @@
+# postroom_library(NAME DEPS dep...)
+# Builds the static library postroom_NAME from every *.cc in the calling folder except
+# *_test.cc and *_fuzz.cc, and a unit-test binary NAME_test from every *_test.cc there.
+# New files need no CMake edit: the glob is re-checked at build time (CONFIGURE_DEPENDS).
+function(postroom_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB_RECURSE all_sources CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.cc")
+  set(lib_sources "")
+  set(test_sources "")
+  foreach(src ${all_sources})
+    if(src MATCHES "_test\\.cc$")
+      list(APPEND test_sources ${src})
+    elseif(src MATCHES "_fuzz\\.cc$")
+      # fuzz targets are built by tests/fuzz
+    else()
+      list(APPEND lib_sources ${src})
+    endif()
+  endforeach()
+  add_library(postroom_${name} STATIC ${lib_sources})
+  target_include_directories(postroom_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(postroom_${name} PUBLIC ${ARG_DEPS})
+  if(POSTROOM_TESTS AND test_sources)
+    add_executable(${name}_test ${test_sources})
+    target_link_libraries(${name}_test PRIVATE postroom_${name} ${ARG_TEST_DEPS} GTest::gtest GTest::gtest_main)
+    gtest_discover_tests(${name}_test DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
+  endif()
+endfunction()
