@@ -1,0 +1,242 @@
+#include "store/sqlite/group_committer.h"
+
+#include <chrono>
+#include <set>
+#include <utility>
+
+#include "base/log.h"
+
+namespace postroom::store::sqlite {
+
+GroupCommitter::GroupCommitter(std::unique_ptr<Db> db, BlobStore& blobs, int window_us)
+    : db_(std::move(db)), blobs_(blobs), window_us_(window_us), thread_([this] { run(); }) {}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  work_cv_.notify_one();
+  thread_.join();
+}
+
+Status GroupCommitter::submit(WriteRequest& request) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  POSTROOM_CHECK(!stopping_, "write submitted to a store being destroyed");
+  queue_.push_back(&request);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&request] { return request.done; });
+  return request.status;
+}
+
+CommitStats GroupCommitter::stats() const {
+  CommitStats stats;
+  stats.batches = batches_.load(std::memory_order_relaxed);
+  stats.requests = requests_.load(std::memory_order_relaxed);
+  stats.max_batch = max_batch_.load(std::memory_order_relaxed);
+  stats.dir_fsyncs = dir_fsyncs_.load(std::memory_order_relaxed);
+  stats.blob_files = blobs_.files_written();
+  return stats;
+}
+
+void GroupCommitter::run() {
+  std::vector<WriteRequest*> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        return;  // stopping and drained
+      }
+      if (window_us_ > 0 && !stopping_) {
+        // Trade a little latency for bigger batches when the caller asked for it.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(window_us_);
+        work_cv_.wait_until(lock, deadline, [this] { return stopping_; });
+      }
+      batch.assign(queue_.begin(), queue_.end());
+      queue_.clear();
+    }
+    process(batch);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (WriteRequest* request : batch) {
+        request->done = true;
+      }
+    }
+    done_cv_.notify_all();
+    batch.clear();
+  }
+}
+
+void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
+  // Requests still in the running; a request drops out at its first failure.
+  std::vector<WriteRequest*> live;
+  live.reserve(batch.size());
+
+  // 1. Publish staged blobs.
+  std::set<std::string> dirs;
+  for (WriteRequest* request : batch) {
+    request->status = ok_status();
+    for (std::size_t i = 0; i < request->blobs.size(); ++i) {
+      const StagedBlob& staged = request->blobs[i];
+      if (Status published = blobs_.publish(staged, dirs); !published) {
+        request->status = published;
+        for (std::size_t j = i + 1; j < request->blobs.size(); ++j) {
+          blobs_.discard(request->blobs[j]);
+        }
+        break;
+      }
+    }
+    if (request->status) {
+      live.push_back(request);
+    }
+  }
+
+  // 2. One fsync per touched directory for the whole batch.
+  if (!dirs.empty()) {
+    Status synced = blobs_.sync_dirs(dirs);
+    dir_fsyncs_.fetch_add(dirs.size(), std::memory_order_relaxed);
+    if (!synced) {
+      // We cannot tell which entries made it; fail every request that needed a blob.
+      std::vector<WriteRequest*> still_live;
+      for (WriteRequest* request : live) {
+        if (request->blobs.empty()) {
+          still_live.push_back(request);
+        } else {
+          request->status = synced;
+        }
+      }
+      live.swap(still_live);
+    }
+  }
+
+  // 3. All metadata in one transaction, one savepoint per request.
+  std::vector<std::string> released;
+  auto fail_all = [&](const Error& error) {
+    for (WriteRequest* request : live) {
+      if (request->status) {
+        request->status = error;
+      }
+    }
+    released.clear();
+  };
+  if (!live.empty()) {
+    Status begun = db_->exec("BEGIN IMMEDIATE");
+    if (!begun) {
+      fail_all(begun.error());
+    } else {
+      bool aborted = false;
+      for (WriteRequest* request : live) {
+        Status savepoint = db_->exec("SAVEPOINT request");
+        if (!savepoint) {
+          request->status = savepoint;
+          aborted = db_->in_autocommit();
+          if (aborted) {
+            fail_all(savepoint.error());
+            break;
+          }
+          continue;
+        }
+        WriteContext context(*db_, blobs_);
+        Status applied = request->apply(context);
+        if (!applied && db_->in_autocommit()) {
+          // SQLite rolled back the whole transaction (SQLITE_FULL, SQLITE_IOERR...): the
+          // requests already applied in this batch are gone too.
+          aborted = true;
+          fail_all(applied.error());
+          break;
+        }
+        if (!applied) {
+          request->status = applied;
+          Status rolled_back = db_->exec("ROLLBACK TO request; RELEASE request");
+          if (!rolled_back) {
+            aborted = true;
+            fail_all(rolled_back.error());
+            break;
+          }
+          continue;
+        }
+        if (Status released_ok = db_->exec("RELEASE request"); !released_ok) {
+          aborted = true;
+          fail_all(released_ok.error());
+          break;
+        }
+        for (std::string& hash : context.released()) {
+          released.push_back(std::move(hash));
+        }
+      }
+      if (!aborted) {
+        Status committed = db_->exec("COMMIT");
+        if (!committed) {
+          fail_all(committed.error());
+        }
+      }
+      if (!db_->in_autocommit()) {
+        db_->exec_or_log("ROLLBACK");
+      }
+      batches_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  requests_.fetch_add(batch.size(), std::memory_order_relaxed);
+  std::uint64_t size = batch.size();
+  std::uint64_t seen = max_batch_.load(std::memory_order_relaxed);
+  while (size > seen && !max_batch_.compare_exchange_weak(seen, size, std::memory_order_relaxed)) {
+  }
+
+  for (WriteRequest* request : batch) {
+    if (!request->status) {
+      // Expected refusals (not_found, over_quota...) are the caller's to report; only
+      // failures of the machinery deserve a warning here.
+      const Error& error = request->status.error();
+      bool machinery = error.kind == ErrorKind::temporary || error.kind == ErrorKind::permanent;
+      log::write(machinery ? log::Level::warn : log::Level::debug, "store.write.failed",
+                 {{"kind", to_string(error.kind)}, {"detail", error.detail}});
+    }
+  }
+
+  // 5. Blob GC, before the next batch so the writer stays the only deleter in this process.
+  // Candidates: blobs whose last reference went away, and blobs a failed request renamed into
+  // place (so a request rejected for quota leaves no orphan file).
+  std::vector<std::string> candidates = std::move(released);
+  for (WriteRequest* request : batch) {
+    if (!request->status) {
+      for (const StagedBlob& staged : request->blobs) {
+        candidates.push_back(staged.hash);
+      }
+    }
+  }
+  if (!candidates.empty()) {
+    collect_garbage(candidates);
+  }
+}
+
+void GroupCommitter::collect_garbage(std::vector<std::string>& candidates) {
+  // Under the write lock no one can add a reference between our check and the unlink; an
+  // appender that staged this blob earlier re-checks the file under the lock (ensure_blob).
+  if (Status begun = db_->exec("BEGIN IMMEDIATE"); !begun) {
+    log::warn("store.blob.gc_skipped", {{"detail", begun.error().detail}});
+    return;
+  }
+  for (const std::string& hash : candidates) {
+    auto stmt = db_->prepare("SELECT 1 FROM blobs WHERE blob_id = ?1");
+    if (!stmt) {
+      break;
+    }
+    stmt->bind(1, hash);
+    auto row = stmt->step();
+    if (!row) {
+      log::warn("store.blob.gc_failed", {{"detail", row.error().detail}});
+      break;
+    }
+    if (*row) {
+      continue;  // still referenced (maybe re-added in this very batch)
+    }
+    if (Status removed = blobs_.remove(hash); !removed) {
+      log::warn("store.blob.gc_failed", {{"detail", removed.error().detail}});
+    }
+  }
+  db_->exec_or_log("COMMIT");
+}
+
+}  // namespace postroom::store::sqlite

@@ -1,0 +1,164 @@
+#include "store/sqlite/schema.h"
+
+#include <iterator>
+#include <string>
+
+namespace postroom::store::sqlite {
+namespace {
+
+// Append-only: never edit a step that has shipped; add a new one.
+// Every per-account table's key starts with account_id (DESIGN.md §3) so data can be sharded
+// by account later.
+constexpr const char* kMigrations[] = {
+    // 1: core tables.
+    R"sql(
+CREATE TABLE domains (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE            -- lower-case
+);
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  address TEXT NOT NULL UNIQUE,        -- lower-case local@domain
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  password_hash TEXT NOT NULL,
+  quota_bytes INTEGER NOT NULL DEFAULT 0,     -- 0 = unlimited
+  quota_messages INTEGER NOT NULL DEFAULT 0,  -- 0 = unlimited
+  modseq INTEGER NOT NULL DEFAULT 0,          -- highest modseq handed out for this account
+  usage_bytes INTEGER NOT NULL DEFAULT 0,     -- maintained in the same transaction as messages
+  usage_messages INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX accounts_by_domain ON accounts(domain_id);
+CREATE TABLE aliases (
+  source TEXT PRIMARY KEY,             -- lower-case alias address
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX aliases_by_domain ON aliases(domain_id);
+CREATE INDEX aliases_by_account ON aliases(account_id);
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY,              -- unique across accounts, so a mismatched pair is not_found
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  special_use TEXT NOT NULL DEFAULT '',
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  highestmodseq INTEGER NOT NULL DEFAULT 0,
+  messages INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (account_id, name),
+  UNIQUE (account_id, id)
+);
+CREATE TABLE messages (
+  account_id INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,
+  save_date INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  blob_id TEXT NOT NULL REFERENCES blobs(blob_id),
+  flags TEXT NOT NULL DEFAULT '',      -- space-separated
+  envelope TEXT NOT NULL DEFAULT '',
+  bodystructure TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (account_id, mailbox_id, uid),
+  FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes(account_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+-- One row per distinct body; refcount = number of messages rows naming it. A row whose count
+-- reaches 0 is deleted and its file removed by the committer's GC step.
+CREATE TABLE blobs (
+  blob_id TEXT PRIMARY KEY,            -- lower-case hex SHA-256
+  size INTEGER NOT NULL,
+  refcount INTEGER NOT NULL
+) WITHOUT ROWID;
+-- Process-wide counters (the UIDVALIDITY source).
+CREATE TABLE counters (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+    // 2: the per-account change log. Each row has its own modseq; a message keeps only its
+    // latest row (an expunge replaces "added"/"flags" with the tombstone), which bounds the
+    // log to live messages plus tombstones.
+    R"sql(
+CREATE TABLE changes (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  modseq INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  kind INTEGER NOT NULL,               -- 0 added, 1 flags, 2 expunged
+  PRIMARY KEY (account_id, modseq)
+) WITHOUT ROWID;
+CREATE INDEX changes_by_message ON changes(account_id, mailbox_id, uid);
+)sql",
+    // 3: delete_account releases blob references grouped by blob.
+    R"sql(
+CREATE INDEX messages_by_blob ON messages(account_id, blob_id);
+)sql",
+};
+
+constexpr int kLatest = static_cast<int>(std::size(kMigrations));
+
+Status apply_step(Db& db, int step) {
+  if (Status begin = db.exec("BEGIN IMMEDIATE"); !begin) {
+    return begin;
+  }
+  auto current = schema_version(db);
+  if (!current) {
+    db.exec_or_log("ROLLBACK");
+    return current.error();
+  }
+  if (*current > step) {
+    // Another process applied it while we waited for the lock.
+    return db.exec("COMMIT");
+  }
+  Status body = db.exec(kMigrations[step]);
+  if (body) {
+    std::string set_version = "PRAGMA user_version=" + std::to_string(step + 1);
+    body = db.exec(set_version.c_str());
+  }
+  if (!body) {
+    db.exec_or_log("ROLLBACK");
+    return body;
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace
+
+int latest_schema_version() { return kLatest; }
+
+Result<int> schema_version(Db& db) {
+  auto stmt = db.prepare("PRAGMA user_version");
+  if (!stmt) {
+    return stmt.error();
+  }
+  auto row = stmt->step();
+  if (!row) {
+    return row.error();
+  }
+  return static_cast<int>(stmt->column_int(0));
+}
+
+Status migrate(Db& db, int target) {
+  if (target < 0) {
+    target = kLatest;
+  }
+  POSTROOM_CHECK(target <= kLatest, "migration target beyond the known steps");
+  auto current = schema_version(db);
+  if (!current) {
+    return current.error();
+  }
+  if (*current > kLatest) {
+    return make_error(ErrorKind::permanent,
+                      "database schema version " + std::to_string(*current) +
+                          " is newer than this binary's " + std::to_string(kLatest));
+  }
+  for (int step = *current; step < target; ++step) {
+    if (Status applied = apply_step(db, step); !applied) {
+      return applied;
+    }
+  }
+  return ok_status();
+}
+
+}  // namespace postroom::store::sqlite
