@@ -126,7 +126,11 @@ void split_mbox(std::string_view mbox, const std::function<bool(ImportedMessage&
     while (!bare.empty() && (bare.back() == '\n' || bare.back() == '\r')) {
       bare.remove_suffix(1);
     }
-    if (previous_blank && is_from_line(bare)) {
+    // A From_ separator must carry a date (as mutt and Dovecot also require): an unquoted
+    // "From " sentence after a blank line in an mboxo file then stays in its message. The
+    // very first line is a separator whatever it holds.
+    bool separator = is_from_line(bare) && (pos == 0 || (previous_blank && parse_from_line_date(bare) != 0));
+    if (separator) {
       if (!finish()) {
         return;
       }

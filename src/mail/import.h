@@ -17,8 +17,8 @@ struct ImportedMessage {
   std::int64_t internal_date = 0;  // 0 = unknown
 };
 
-// Splits an mbox (mboxrd/mboxo, RFC 4155): a message starts at a "From " line at the start of
-// the file or after a blank line. The From_ line is dropped and gives the date; one '>' is
+// Splits an mbox (mboxrd/mboxo, RFC 4155): a message starts at the file's first line, or at
+// a "From " line with a parsable date after a blank line. The From_ line is dropped and gives the date; one '>' is
 // removed from ">From ", ">>From " ... lines (mboxrd unquoting, harmless for mboxo). Status
 // and X-Status headers give flags (R=\Seen, A=\Answered, F=\Flagged, T=\Draft, D=\Deleted);
 // they are kept in the message as they were.

@@ -210,3 +210,33 @@ TEST(AnalyzeTest, LimitsAreReportedNotFatal) {
 
 }  // namespace
 }  // namespace postroom::mime
+
+namespace postroom::mime {
+namespace {
+
+TEST(AnalyzeTest, OutputIsWellFormedImapForEverySampleAndLimit) {
+  Limits tiny;
+  tiny.max_depth = 1;
+  tiny.max_parts = 2;
+  tiny.max_header_bytes = 40;
+  tiny.max_header_fields = 2;
+  for (const Limits& limits : {Limits{}, tiny}) {
+    for (const std::string& message : testing::all_samples()) {
+      Analysis a = analyze(message, limits);
+      EXPECT_EQ(testing::imap_list_items(a.envelope), 10) << a.envelope;
+      EXPECT_GT(testing::imap_list_items(a.bodystructure), 0) << a.bodystructure;
+      EXPECT_GT(testing::imap_list_items(a.body), 0) << a.body;
+    }
+  }
+}
+
+TEST(AnalyzeTest, SyntaxCheckerRejectsBrokenOutput) {
+  EXPECT_EQ(testing::imap_list_items("(NIL \"a\" 1 {2}\r\nxy (\"b\")(\"c\"))"), 6);
+  EXPECT_EQ(testing::imap_list_items("(\"unterminated)"), -1);
+  EXPECT_EQ(testing::imap_list_items("(NIL NIL"), -1);
+  EXPECT_EQ(testing::imap_list_items("(\"a\"\"b\")"), -1);
+  EXPECT_EQ(testing::imap_list_items("({5}\r\nab)"), -1);
+}
+
+}  // namespace
+}  // namespace postroom::mime

@@ -200,11 +200,12 @@ RawParam split_name(std::string name, std::string value) {
   auto star = name.find('*');
   if (star != std::string::npos) {
     std::string_view digits = std::string_view(name).substr(star + 1);
-    bool numeric = !digits.empty() && digits.size() <= 4 &&
+    bool numeric = !digits.empty() &&
                    std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) {
       raw.has_section = true;
-      raw.section = static_cast<unsigned>(std::stoul(std::string(digits)));
+      raw.section = digits.size() <= 4 ? static_cast<unsigned>(std::stoul(std::string(digits)))
+                                       : kMaxSection + 1;
       name.resize(star);
     }
   }

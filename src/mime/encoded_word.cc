@@ -83,6 +83,27 @@ std::optional<EncodedWord> parse_encoded_word(std::string_view text) {
   return word;
 }
 
+// Like charset_to_utf8, but an unknown charset whose decoded bytes are all ASCII is still
+// usable: nearly every mail charset is an ASCII superset (RFC 2047 §8's ISO-8859-2 "_b").
+// The UTF-16/32 and UTF-7 families are not, so they stay unknown.
+std::optional<std::string> convert(std::string_view charset, std::string_view bytes) {
+  std::optional<std::string> known = charset_to_utf8(charset, bytes);
+  if (known) {
+    return known;
+  }
+  std::string lower = to_lower_ascii(charset);
+  if (lower.starts_with("utf-16") || lower.starts_with("utf-32") || lower.starts_with("utf-7") ||
+      lower.starts_with("ucs")) {
+    return std::nullopt;
+  }
+  for (char c : bytes) {
+    if (static_cast<unsigned char>(c) >= 0x80 || c == '\0') {
+      return std::nullopt;
+    }
+  }
+  return std::string(bytes);
+}
+
 }  // namespace
 
 std::string decode_encoded_words(std::string_view text) {
@@ -94,8 +115,8 @@ std::string decode_encoded_words(std::string_view text) {
 
   auto flush_run = [&]() {
     if (!run_charset.empty() || !run_bytes.empty()) {
-      // Only known charsets ever start a run, so the conversion succeeds.
-      out += charset_to_utf8(run_charset, run_bytes).value_or(std::string());
+      // Every word in the run converted alone, so the joined bytes convert too.
+      out += convert(run_charset, run_bytes).value_or(std::string());
       run_bytes.clear();
       run_charset.clear();
     }
@@ -109,7 +130,7 @@ std::string decode_encoded_words(std::string_view text) {
   while (i < text.size()) {
     if (text[i] == '=' && i + 1 < text.size() && text[i + 1] == '?') {
       std::optional<EncodedWord> word = parse_encoded_word(text.substr(i));
-      if (word && charset_to_utf8(word->charset, "").has_value()) {
+      if (word && convert(word->charset, word->bytes).has_value()) {
         bool only_space_between = after_word;
         for (char c : plain) {
           only_space_between = only_space_between && is_wsp(c);
@@ -129,7 +150,7 @@ std::string decode_encoded_words(std::string_view text) {
         continue;
       }
       if (word) {
-        // Unknown charset: keep the encoded-word as written.
+        // Unknown charset with 8-bit content: keep the encoded-word as written.
         flush_run();
         plain.append(text.substr(i, word->length));
         after_word = false;

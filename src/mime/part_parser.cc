@@ -34,7 +34,7 @@ bool valid_field_name(std::string_view name) {
 }  // namespace
 
 PartParser::PartParser(const Limits& limits) : limits_(limits) {
-  begin_part(0, false);
+  begin_part(0, 0, false);
 }
 
 void PartParser::feed(std::string_view bytes) {
@@ -155,8 +155,7 @@ std::size_t PartParser::body_end_before(const Line& line, const Frame& frame) co
   if (have_prev_ && prev_begin_ + prev_length_ + prev_eol_ == line.begin) {
     end -= prev_eol_;
   }
-  std::size_t floor = frame.in_header ? frame.header_begin : frame.body_begin;
-  return std::max(end, floor);
+  return std::max(end, frame.min_end);
 }
 
 bool PartParser::delimiter_line(const Line& line) {
@@ -206,7 +205,8 @@ bool PartParser::delimiter_line(const Line& line) {
       limits_hit_ = true;
       return true;
     }
-    begin_part(line.begin + line.length + line.eol, stack_[i].is_digest);
+    std::size_t child_begin = line.begin + line.length + line.eol;
+    begin_part(child_begin, child_begin, stack_[i].is_digest);
     return true;
   }
   return false;
@@ -313,14 +313,15 @@ void PartParser::end_header(std::size_t body_begin) {
   event.body_kind = kind;
   queue_.push_back(event);
   if (kind == BodyKind::message) {
-    begin_part(body_begin, false);
+    begin_part(body_begin, frame.min_end, false);
   }
 }
 
-void PartParser::begin_part(std::size_t header_begin, bool parent_is_digest) {
+void PartParser::begin_part(std::size_t header_begin, std::size_t min_end, bool parent_is_digest) {
   ++part_count_;
   Frame frame;
   frame.header_begin = header_begin;
+  frame.min_end = min_end;
   frame.parent_is_digest = parent_is_digest;
   stack_.push_back(std::move(frame));
   PartEvent event;

@@ -19,6 +19,11 @@
 //   is cut short by a boundary or the end of input, the body is empty and starts there.
 // - part_end.offset: one past the body's last byte. In a multipart, the line break before
 //   a boundary delimiter belongs to the delimiter (RFC 2046 §5.1.1), so it is excluded.
+//   When a delimiter directly follows the blank line that ended a header, that blank
+//   line's CRLF is the delimiter's, so the part really has no blank line and no body:
+//   part_end.offset is then *before* header_end.offset (by that CRLF), and a consumer
+//   must clamp the header end and body start down to it (StructureBuilder does). This
+//   keeps every part inside its parent.
 // - part_end.lines: lines in the body [header_end, part_end): the number of line starts
 //   inside it, i.e. "a\r\nb" and "a\r\nb\r\n" both have 2 lines.
 // Lines end in CRLF, a bare LF is tolerated (the CR is then simply absent).
@@ -90,6 +95,9 @@ class PartParser {
  private:
   struct Frame {
     std::size_t header_begin = 0;
+    // No part ends before this: its own header_begin, or for the message inside a
+    // message/rfc822 part, that part's min_end (they may shrink together, see above).
+    std::size_t min_end = 0;
     std::size_t body_begin = 0;
     std::size_t body_begin_line = 0;  // index of the body's first line
     bool in_header = true;
@@ -118,7 +126,7 @@ class PartParser {
   bool delimiter_line(const Line& line);
   void flush_field();
   void end_header(std::size_t body_begin);
-  void begin_part(std::size_t header_begin, bool parent_is_digest);
+  void begin_part(std::size_t header_begin, std::size_t min_end, bool parent_is_digest);
   void end_top_part(std::size_t body_end, std::size_t lines);
   void end_all();
   std::size_t kept_limit() const;

@@ -1,5 +1,7 @@
 #include "mime/structure.h"
 
+#include <algorithm>
+
 #include "base/check.h"
 #include "mime/text.h"
 
@@ -68,6 +70,9 @@ bool StructureBuilder::on_event(const PartEvent& event) {
     case PartEvent::Kind::part_end: {
       Part* part = stack_.back();
       part->body_end = event.offset;
+      // A delimiter right after the header's blank line takes that CRLF (part_parser.h).
+      part->body_begin = std::min(part->body_begin, part->body_end);
+      part->header_begin = std::min(part->header_begin, part->body_end);
       part->lines = event.lines;
       stack_.pop_back();
       return false;

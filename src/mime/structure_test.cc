@@ -28,6 +28,20 @@ void describe(std::string& out, const Part& part) {
   out += "]";
 }
 
+// Every part lies inside its parent's body, in order.
+void expect_nested(const Part& part, std::size_t begin, std::size_t end) {
+  EXPECT_LE(begin, part.header_begin);
+  EXPECT_LE(part.header_begin, part.body_begin);
+  EXPECT_LE(part.body_begin, part.body_end);
+  EXPECT_LE(part.body_end, end);
+  std::size_t previous_end = part.body_begin;
+  for (const Part& child : part.children) {
+    EXPECT_LE(previous_end, child.header_begin);
+    expect_nested(child, part.body_begin, part.body_end);
+    previous_end = child.body_end;
+  }
+}
+
 std::string describe(const PartTree& tree) {
   std::string out = tree.limits_hit ? "limits " : "";
   out += std::to_string(tree.part_count) + " ";
@@ -87,7 +101,10 @@ TEST(StructureTest, EverySplitPointGivesTheSameTree) {
   small.max_header_fields = 3;
   for (const Limits& limits : {Limits{}, small}) {
     for (const std::string& message : testing::all_samples()) {
-      std::string expected = describe(parse_structure(message, limits));
+      PartTree tree = parse_structure(message, limits);
+      expect_nested(tree.root, 0, message.size());
+      EXPECT_EQ(tree.root.body_end, message.size());
+      std::string expected = describe(tree);
       for (std::size_t split = 0; split <= message.size(); ++split) {
         std::string_view m = message;
         ASSERT_EQ(describe(parse_chunks({m.substr(0, split), m.substr(split)}, limits)), expected)
@@ -289,6 +306,22 @@ TEST(StructureTest, EmptyAndBlankBodies) {
   EXPECT_EQ(tree.root.children[1].lines, 0u);
   EXPECT_EQ(body_of(m, tree, {3}), "\r\n");
   EXPECT_EQ(tree.root.children[2].lines, 1u);
+}
+
+TEST(StructureTest, DelimiterRightAfterTheBlankLineTakesItsCrlf) {
+  const std::string& m = testing::kEmptyBodies;
+  PartTree tree = parse_structure(m);
+  ASSERT_EQ(tree.root.children.size(), 3u);
+  EXPECT_EQ(mime_of(m, tree, {1}), "Content-Type: text/plain\r\n");
+  EXPECT_EQ(body_of(m, tree, {1}), "");
+  EXPECT_EQ(mime_of(m, tree, {2}), "Content-Type: message/rfc822\r\n");
+  EXPECT_EQ(body_of(m, tree, {2}), "");
+  const Part& embedded = tree.root.children[1].children.at(0);
+  EXPECT_EQ(embedded.header_begin, tree.root.children[1].body_end);
+  EXPECT_EQ(embedded.body_end, tree.root.children[1].body_end);
+  EXPECT_EQ(body_of(m, tree, {3, 1}), "");
+  EXPECT_EQ(mime_of(m, tree, {3, 1}), "");
+  EXPECT_EQ(body_of(m, tree, {3}), "--c\r\n");
 }
 
 TEST(StructureTest, DepthLimitTreatsDeepContainersAsText) {

@@ -1,7 +1,10 @@
-// Sample messages shared by the mime unit tests (test-only; not part of the library).
+// Sample messages and an IMAP syntax checker shared by the mime unit tests and the fuzz
+// target (test-only: header-only, not part of the library).
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace postroom::mime::testing {
@@ -183,10 +186,119 @@ inline const std::string kNoBoundary = crlf(
     "--x\n"
     "text\n");
 
+// Parts whose blank line is directly followed by a delimiter: that CRLF is the delimiter's.
+inline const std::string kEmptyBodies = crlf(
+    "Content-Type: multipart/mixed; boundary=b\n"
+    "\n"
+    "--b\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "--b\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "--b\n"
+    "Content-Type: multipart/alternative; boundary=c\n"
+    "\n"
+    "--c\n"
+    "\n"
+    "--b--\n");
+
 inline std::vector<std::string> all_samples() {
   return {kSimple, kMixed, kNested, kEncodedWords, kBareLf, kMissingEnd, kGarbageHeaders,
           kEightBit, kNoBody, kDigest, kNoBoundary, "", "\r\n", "\n\n", "--",
-          "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n--a\r\n--a--"};
+          "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n--a\r\n--a--",
+          kEmptyBodies};
+}
+
+// Checks that `text` is one IMAP parenthesised list made of NIL, numbers, quoted strings,
+// literals and nested lists (RFC 3501 §4; list items separated by one SP, or by nothing
+// between two lists, as in a multipart's "1*body"). Returns the number of items of the
+// outer list, or -1 when the syntax is wrong.
+inline int imap_list_items(std::string_view text) {
+  std::size_t pos = 0;
+  int top_items = -1;
+  auto value = [&](auto& self, int depth) -> bool {
+    if (pos >= text.size() || depth > 200) {
+      return false;
+    }
+    char c = text[pos];
+    if (c == '(') {
+      ++pos;
+      int items = 0;
+      while (pos < text.size() && text[pos] != ')') {
+        if (items > 0 && text[pos] == ' ') {
+          ++pos;
+        } else if (items > 0 && !(text[pos] == '(' && text[pos - 1] == ')')) {
+          return false;
+        }
+        if (!self(self, depth + 1)) {
+          return false;
+        }
+        ++items;
+      }
+      if (pos >= text.size()) {
+        return false;
+      }
+      ++pos;
+      if (depth == 0) {
+        top_items = items;
+      }
+      return true;
+    }
+    if (c == '"') {
+      ++pos;
+      while (pos < text.size() && text[pos] != '"') {
+        unsigned char b = static_cast<unsigned char>(text[pos]);
+        if (b == '\r' || b == '\n' || b == 0 || b >= 0x80) {
+          return false;
+        }
+        if (text[pos] == '\\') {
+          ++pos;
+          if (pos >= text.size() || (text[pos] != '"' && text[pos] != '\\')) {
+            return false;
+          }
+        }
+        ++pos;
+      }
+      if (pos >= text.size()) {
+        return false;
+      }
+      ++pos;
+      return true;
+    }
+    if (c == '{') {
+      std::size_t close = text.find("}\r\n", pos);
+      if (close == std::string_view::npos || close == pos + 1) {
+        return false;
+      }
+      std::size_t size = 0;
+      for (std::size_t i = pos + 1; i < close; ++i) {
+        if (text[i] < '0' || text[i] > '9') {
+          return false;
+        }
+        size = size * 10 + static_cast<std::size_t>(text[i] - '0');
+      }
+      pos = close + 3;
+      if (pos + size > text.size()) {
+        return false;
+      }
+      pos += size;
+      return true;
+    }
+    if (text.substr(pos, 3) == "NIL") {
+      pos += 3;
+      return true;
+    }
+    std::size_t begin = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      ++pos;
+    }
+    return pos > begin;
+  };
+  if (!value(value, 0) || pos != text.size()) {
+    return -1;
+  }
+  return top_items;
 }
 
 }  // namespace postroom::mime::testing

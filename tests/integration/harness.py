@@ -82,6 +82,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def describe_exit(code):
+    """Exit status as text; Popen reports death by signal N as -N."""
+    if isinstance(code, int) and code < 0:
+        try:
+            return f"{code} (killed by {signal.Signals(-code).name})"
+        except ValueError:
+            return f"{code} (killed by signal {-code})"
+    return str(code)
+
+
 def in_ci():
     return os.environ.get("CI", "").lower() == "true"
 
@@ -214,7 +224,7 @@ class Server:
                 code = self.proc.returncode
                 self.proc = None
                 self.failed = True
-                raise AssertionError(f"postroomd exited with {code} before event=ready\n"
+                raise AssertionError(f"postroomd exited with {describe_exit(code)} before event=ready\n"
                                      + self.log_dump())
             time.sleep(0.05)
         self.failed = True
@@ -251,7 +261,7 @@ class Server:
         code, _ = self.stop()
         if code != 0:
             self.failed = True
-            message = f"postroomd exit code after SIGTERM: {code} (want 0)\n" + self.log_dump()
+            message = f"postroomd exit code after SIGTERM: {describe_exit(code)} (want 0)\n" + self.log_dump()
             if test_case is not None:
                 test_case.fail(message)
             raise AssertionError(message)
@@ -352,8 +362,12 @@ class Server:
 
     def login(self, address, password="secret", how="tls"):
         pop = self.connect(how)
-        pop.user(address)
-        pop.pass_(password)
+        try:
+            pop.user(address)
+            pop.pass_(password)
+        except BaseException:
+            pop.close()
+            raise
         return pop
 
     def cert_der(self):

@@ -6,6 +6,7 @@ import re
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import unittest
 import warnings
@@ -18,8 +19,24 @@ class DaemonTest(unittest.TestCase):
 
     def new_server(self, **kwargs):
         server = Server(name=self._testMethodName, **kwargs)
-        self.addCleanup(server.cleanup)
+        self.addCleanup(self._cleanup_server, server)
         return server
+
+    def run(self, result=None):
+        self._result = result
+        self._problems_before = self._problem_count()
+        return super().run(result)
+
+    def _problem_count(self):
+        result = getattr(self, "_result", None)
+        return len(result.failures) + len(result.errors) if result is not None else 0
+
+    def _cleanup_server(self, server):
+        """On failure, print the server log and keep the temp dir."""
+        if self._problem_count() > self._problems_before and not server.failed:
+            server.failed = True  # keep the temp dir
+            sys.stderr.write("\n" + server.log_dump(last=40) + "\n")
+        server.cleanup()
 
     def test_listening_lines_and_ready(self):
         server = self.new_server(listeners=(("pop3", "starttls"), ("pop3", "tls"), ("pop3", "plain")))
@@ -194,10 +211,52 @@ class DaemonTest(unittest.TestCase):
         pop.quit()
         server.stop_and_check(self)
 
+    def test_clients_vanishing_do_not_kill_the_server(self):
+        """Phones drop connections at any moment; none of that may end the process."""
+        server = self.new_server()
+        server.start()
+        server.add_domain()
+        user = server.add_user(f"vanish@{harness.DOMAIN}")
+        server.deliver(user, harness.attachment_message(size=2 * 1024 * 1024, to=user))
+
+        def alive(what):
+            time.sleep(0.3)
+            code = server.proc.poll()
+            self.assertIsNone(code, f"postroomd died ({harness.describe_exit(code)}) after: {what}\n"
+                              + server.log_dump())
+
+        # 1. TLS handshake, then gone before the greeting is read.
+        with socket.create_connection(("127.0.0.1", server.port("tls")), timeout=10) as raw:
+            server.ssl_context().wrap_socket(raw).close()
+        alive("TLS client closed right after the handshake")
+        # 2. Plain TCP, gone at once.
+        socket.create_connection(("127.0.0.1", server.port("starttls")), timeout=10).close()
+        alive("TCP client closed before the greeting")
+        # 3. RETR of a 2.7 MB message, then gone without reading (TLS and STLS).
+        for how in ("tls", "stls"):
+            pop = server.login(user, "secret", how=how)
+            pop.sock.sendall(b"RETR 1\r\n")
+            harness.drop(pop)
+            alive(f"client ({how}) closed during RETR")
+            # The dropped session releases the maildrop lock.
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    pop = server.login(user, "secret", how=how)
+                    break
+                except poplib.error_proto as e:
+                    if "IN-USE" not in str(e) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            self.assertEqual(pop.stat()[0], 1)
+            pop.quit()
+        server.stop_and_check(self)
+
     @staticmethod
     def served_cert(server):
         with socket.create_connection(("127.0.0.1", server.port("tls")), timeout=10) as raw:
             with server.ssl_context().wrap_socket(raw) as sock:
+                assert sock.recv(512).startswith(b"+OK")  # read the greeting before closing
                 return sock.getpeercert(binary_form=True)
 
 

@@ -1,7 +1,6 @@
 #include "store/sqlite/group_committer.h"
 
 #include <chrono>
-#include <set>
 #include <utility>
 
 #include "base/log.h"
@@ -34,7 +33,7 @@ CommitStats GroupCommitter::stats() const {
   stats.batches = batches_.load(std::memory_order_relaxed);
   stats.requests = requests_.load(std::memory_order_relaxed);
   stats.max_batch = max_batch_.load(std::memory_order_relaxed);
-  stats.dir_fsyncs = dir_fsyncs_.load(std::memory_order_relaxed);
+  stats.dir_fsyncs = blobs_.dir_fsyncs();
   stats.blob_files = blobs_.files_written();
   return stats;
 }
@@ -69,113 +68,67 @@ void GroupCommitter::run() {
 }
 
 void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
-  // Requests still in the running; a request drops out at its first failure.
-  std::vector<WriteRequest*> live;
-  live.reserve(batch.size());
-
-  // 1. Publish staged blobs.
-  std::set<std::string> dirs;
   for (WriteRequest* request : batch) {
     request->status = ok_status();
-    for (std::size_t i = 0; i < request->blobs.size(); ++i) {
-      const StagedBlob& staged = request->blobs[i];
-      if (Status published = blobs_.publish(staged, dirs); !published) {
-        request->status = published;
-        for (std::size_t j = i + 1; j < request->blobs.size(); ++j) {
-          blobs_.discard(request->blobs[j]);
-        }
-        break;
-      }
-    }
-    if (request->status) {
-      live.push_back(request);
-    }
   }
-
-  // 2. One fsync per touched directory for the whole batch.
-  if (!dirs.empty()) {
-    Status synced = blobs_.sync_dirs(dirs);
-    dir_fsyncs_.fetch_add(dirs.size(), std::memory_order_relaxed);
-    if (!synced) {
-      // We cannot tell which entries made it; fail every request that needed a blob.
-      std::vector<WriteRequest*> still_live;
-      for (WriteRequest* request : live) {
-        if (request->blobs.empty()) {
-          still_live.push_back(request);
-        } else {
-          request->status = synced;
-        }
-      }
-      live.swap(still_live);
-    }
-  }
-
-  // 3. All metadata in one transaction, one savepoint per request.
+  // Blobs whose last reference went away in requests that committed.
   std::vector<std::string> released;
   auto fail_all = [&](const Error& error) {
-    for (WriteRequest* request : live) {
+    for (WriteRequest* request : batch) {
       if (request->status) {
         request->status = error;
       }
     }
     released.clear();
   };
-  if (!live.empty()) {
-    Status begun = db_->exec("BEGIN IMMEDIATE");
-    if (!begun) {
-      fail_all(begun.error());
-    } else {
-      bool aborted = false;
-      for (WriteRequest* request : live) {
-        Status savepoint = db_->exec("SAVEPOINT request");
-        if (!savepoint) {
-          request->status = savepoint;
-          aborted = db_->in_autocommit();
-          if (aborted) {
-            fail_all(savepoint.error());
-            break;
-          }
-          continue;
-        }
-        WriteContext context(*db_, blobs_);
-        Status applied = request->apply(context);
-        if (!applied && db_->in_autocommit()) {
-          // SQLite rolled back the whole transaction (SQLITE_FULL, SQLITE_IOERR...): the
-          // requests already applied in this batch are gone too.
+
+  // 1. All metadata in one transaction, one savepoint per request.
+  if (Status begun = db_->exec("BEGIN IMMEDIATE"); !begun) {
+    fail_all(begun.error());
+  } else {
+    bool aborted = false;
+    for (WriteRequest* request : batch) {
+      if (Status savepoint = db_->exec("SAVEPOINT request"); !savepoint) {
+        aborted = true;
+        fail_all(savepoint.error());
+        break;
+      }
+      WriteContext context(*db_, blobs_);
+      Status applied = request->apply(context);
+      if (!applied && db_->in_autocommit()) {
+        // SQLite rolled back the whole transaction (SQLITE_FULL, SQLITE_IOERR...): the requests
+        // already applied in this batch are gone too.
+        aborted = true;
+        fail_all(applied.error());
+        break;
+      }
+      if (!applied) {
+        request->status = applied;
+        if (Status undone = db_->exec("ROLLBACK TO request; RELEASE request"); !undone) {
           aborted = true;
-          fail_all(applied.error());
+          fail_all(undone.error());
           break;
         }
-        if (!applied) {
-          request->status = applied;
-          Status rolled_back = db_->exec("ROLLBACK TO request; RELEASE request");
-          if (!rolled_back) {
-            aborted = true;
-            fail_all(rolled_back.error());
-            break;
-          }
-          continue;
-        }
-        if (Status released_ok = db_->exec("RELEASE request"); !released_ok) {
-          aborted = true;
-          fail_all(released_ok.error());
-          break;
-        }
-        for (std::string& hash : context.released()) {
-          released.push_back(std::move(hash));
-        }
+        continue;
       }
-      if (!aborted) {
-        Status committed = db_->exec("COMMIT");
-        if (!committed) {
-          fail_all(committed.error());
-        }
+      if (Status kept = db_->exec("RELEASE request"); !kept) {
+        aborted = true;
+        fail_all(kept.error());
+        break;
       }
-      if (!db_->in_autocommit()) {
-        db_->exec_or_log("ROLLBACK");
+      for (std::string& hash : context.released()) {
+        released.push_back(std::move(hash));
       }
-      batches_.fetch_add(1, std::memory_order_relaxed);
     }
+    if (!aborted) {
+      if (Status committed = db_->exec("COMMIT"); !committed) {
+        fail_all(committed.error());
+      }
+    }
+    if (!db_->in_autocommit()) {
+      db_->exec_or_log("ROLLBACK");
+    }
+    batches_.fetch_add(1, std::memory_order_relaxed);
   }
 
   requests_.fetch_add(batch.size(), std::memory_order_relaxed);
@@ -184,6 +137,9 @@ void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
   while (size > seen && !max_batch_.compare_exchange_weak(seen, size, std::memory_order_relaxed)) {
   }
 
+  // Blobs a failed request stored: nobody may reference them (a request rejected for quota
+  // must not leave an orphan file).
+  std::vector<std::string> candidates = std::move(released);
   for (WriteRequest* request : batch) {
     if (!request->status) {
       // Expected refusals (not_found, over_quota...) are the caller's to report; only
@@ -192,20 +148,11 @@ void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
       bool machinery = error.kind == ErrorKind::temporary || error.kind == ErrorKind::permanent;
       log::write(machinery ? log::Level::warn : log::Level::debug, "store.write.failed",
                  {{"kind", to_string(error.kind)}, {"detail", error.detail}});
+      candidates.insert(candidates.end(), request->blob_ids.begin(), request->blob_ids.end());
     }
   }
-
-  // 5. Blob GC, before the next batch so the writer stays the only deleter in this process.
-  // Candidates: blobs whose last reference went away, and blobs a failed request renamed into
-  // place (so a request rejected for quota leaves no orphan file).
-  std::vector<std::string> candidates = std::move(released);
-  for (WriteRequest* request : batch) {
-    if (!request->status) {
-      for (const StagedBlob& staged : request->blobs) {
-        candidates.push_back(staged.hash);
-      }
-    }
-  }
+  // The callers' results are final now, but waking them waits for GC: it keeps this thread the
+  // only deleter in this process between batches, and GC is one short transaction.
   if (!candidates.empty()) {
     collect_garbage(candidates);
   }

@@ -210,17 +210,17 @@ Result<std::vector<MessageMeta>> SqliteStore::append_many(const std::vector<Targ
   if (Status valid = validate_flags(message.flags); !valid) {
     return valid.error();
   }
-  // Hash and write + fsync the body here, in the caller's thread: concurrent callers' fsyncs
-  // overlap instead of queueing on the writer thread.
-  auto staged = blobs_->stage(message.bytes);
-  if (!staged) {
-    return staged.error();
+  // The body is made durable here, in the caller's thread: concurrent callers' fsyncs overlap
+  // instead of queueing on the writer thread.
+  auto stored = blobs_->store(message.bytes);
+  if (!stored) {
+    return stored.error();
   }
-  const std::string hash = staged->hash;
+  const std::string hash = *stored;
   const std::string flags = join_flags(message.flags);
   const std::int64_t now = unix_now();
   return write<std::vector<MessageMeta>>(
-      {std::move(*staged)}, [&](WriteContext& context) -> Result<std::vector<MessageMeta>> {
+      {hash}, [&](WriteContext& context) -> Result<std::vector<MessageMeta>> {
         // All targets share this request's savepoint: one failure stores none of them.
         std::vector<MessageMeta> metas;
         metas.reserve(targets.size());

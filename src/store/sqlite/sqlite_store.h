@@ -73,9 +73,9 @@ class SqliteStore final : public Store {
       : blobs_(std::move(blobs)), committer_(std::move(committer)), readers_(std::move(readers)) {}
 
   // Runs fn(WriteContext&) -> Result<T> as one request of a group commit; returns its result
-  // once durable. `blobs` were staged by the caller and are published by the committer.
+  // once durable. `blob_ids` were stored by the caller for this request (GC'd if it fails).
   template <typename T, typename Fn>
-  Result<T> write(std::vector<StagedBlob> blobs, Fn&& fn);
+  Result<T> write(std::vector<std::string> blob_ids, Fn&& fn);
   // Runs fn(Db&) -> Result<T> in a read transaction on a pooled connection.
   template <typename T, typename Fn>
   Result<T> read(Fn&& fn);
@@ -86,10 +86,10 @@ class SqliteStore final : public Store {
 };
 
 template <typename T, typename Fn>
-Result<T> SqliteStore::write(std::vector<StagedBlob> blobs, Fn&& fn) {
+Result<T> SqliteStore::write(std::vector<std::string> blob_ids, Fn&& fn) {
   std::optional<Result<T>> out;
   WriteRequest request;
-  request.blobs = std::move(blobs);
+  request.blob_ids = std::move(blob_ids);
   request.apply = [&out, &fn](WriteContext& context) -> Status {
     out.emplace(fn(context));
     if (!*out) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, and runs the whole test suite:
+#   1. release build: unit tests, fuzz-corpus replays, integration tests with real clients;
+#   2. ASan+UBSan build: unit tests and fuzz-corpus replays again (skip: POSTROOM_NO_ASAN=1).
+# Run as root on Debian 12 (apt installs); exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export POSTROOM_WITH_TESTS=1
+scripts/install-deps.sh
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+jobs="${POSTROOM_JOBS:-$(nproc)}"
+
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+if [ "${POSTROOM_NO_ASAN:-0}" != 1 ]; then
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --preset asan -j "$jobs"
+fi
