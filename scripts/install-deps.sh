@@ -6,8 +6,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libssl-dev libsqlite3-dev libargon2-dev
-  libtomlplusplus-dev libgtest-dev clang libclang-rt-14-dev openssl)
-test_pkgs=(fetchmail getmail6 python3)
+  libtomlplusplus-dev libgtest-dev clang libclang-rt-14-dev openssl
+  libunbound-dev libevent-dev publicsuffix)
+test_pkgs=(fetchmail getmail6 python3 python3-dkim dnsmasq-base)
 
 missing=()
 for p in "${build_pkgs[@]}" ${POSTROOM_WITH_TESTS:+"${test_pkgs[@]}"}; do

@@ -143,4 +143,57 @@ std::string toml_quoted(std::string_view text) {
   return out;
 }
 
+std::string check_optional_host(std::string_view value) {
+  if (value.empty() || check_ip_address(value).empty()) {
+    return "";
+  }
+  return check_hostname(value);
+}
+
+std::string check_dns_resolver(std::string_view value) {
+  std::size_t start = 0;
+  while (start <= value.size() && !value.empty()) {
+    std::size_t comma = value.find(',', start);
+    std::string_view item = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::size_t at = item.find('@');
+    std::string_view ip = item.substr(0, at);
+    if (!check_ip_address(ip).empty()) {
+      return "each resolver must be an IP address, optionally followed by @port";
+    }
+    if (at != std::string_view::npos) {
+      std::string_view port = item.substr(at + 1);
+      if (port.empty() || port.size() > 5) {
+        return "has a bad port after @";
+      }
+      unsigned number = 0;
+      for (char c : port) {
+        if (!is_ascii_digit(c)) {
+          return "has a bad port after @";
+        }
+        number = number * 10 + static_cast<unsigned>(c - '0');
+      }
+      if (number == 0 || number > 65535) {
+        return "has a bad port after @";
+      }
+    }
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return "";
+}
+
+std::string check_dkim_selector(std::string_view value) {
+  if (value.empty() || value.size() > 63) {
+    return "must be a DNS label of 1 to 63 characters";
+  }
+  for (char c : value) {
+    if (!is_ascii_letter(c) && !is_ascii_digit(c) && c != '-') {
+      return "may contain only letters, digits and '-'";
+    }
+  }
+  return "";
+}
+
 }  // namespace postroom::config

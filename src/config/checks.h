@@ -29,6 +29,15 @@ std::string check_pop3_expire(std::string_view value);
 // not depend on DNS at startup.
 std::string check_ip_address(std::string_view value);
 
+// "" or a host name (check_hostname) or an IP literal.
+std::string check_optional_host(std::string_view value);
+
+// "" or comma-separated resolver addresses "IP" or "IP@port" (libunbound's forwarder syntax).
+std::string check_dns_resolver(std::string_view value);
+
+// One DNS label (letters, digits, '-'; 1..63): the DKIM selector goes into a DNS name.
+std::string check_dkim_selector(std::string_view value);
+
 // `text` as a TOML basic string, quotes included; control characters escaped. Used to show
 // defaults in docs and to echo a bad value in an error without letting it forge a log line.
 std::string toml_quoted(std::string_view text);

@@ -252,7 +252,7 @@ TEST(ConfigErrors, UnknownKeyWithLineAndSuggestion) {
 }
 
 TEST(ConfigErrors, UnknownSectionWithLine) {
-  EXPECT_EQ(error_of("[server]\nthreads = 1\n\n[imap]\nx = 1\n"), "postroom.toml:4: imap: unknown section");
+  EXPECT_EQ(error_of("[server]\nthreads = 1\n\n[webmail]\nx = 1\n"), "postroom.toml:4: webmail: unknown section");
   EXPECT_EQ(error_of("[servr]\n"), "postroom.toml:1: servr: unknown section (did you mean [server]?)");
   EXPECT_EQ(error_of("[listeners]\n"), "postroom.toml:1: listeners: unknown section (did you mean [[listener]]?)");
 }

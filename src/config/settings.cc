@@ -10,6 +10,10 @@ namespace {
 constexpr std::string_view kLogLevels[] = {"debug", "info", "warn", "error"};
 constexpr std::string_view kTlsVersions[] = {"1.2", "1.3"};
 constexpr std::string_view kStoreBackends[] = {"sqlite"};
+constexpr std::string_view kBareNewline[] = {"reject", "normalize"};
+constexpr std::string_view kSpfActions[] = {"mark", "junk", "reject"};
+constexpr std::string_view kDmarcActions[] = {"policy", "reject", "junk", "mark"};
+constexpr std::string_view kSmarthostTls[] = {"starttls", "tls", "none"};
 
 constexpr std::int64_t kMaxInt64 = INT64_MAX;  // TOML integers are signed 64-bit
 
@@ -90,9 +94,64 @@ const Setting kSettings[] = {
     {.section = "store", .key = "default_quota_messages", .field = &Config::default_quota_messages,
      .min = 0, .max = kMaxInt64,
      .doc = "Message-count quota given to new accounts; 0 means unlimited."},
+    // [smtp]
+    {.section = "smtp", .key = "max_recipients", .field = &Config::smtp_max_recipients, .min = 1, .max = 100000,
+     .doc = "Recipients accepted in one SMTP transaction; more get 452 4.5.3 (RFC 5321 asks for at least 100)."},
+    {.section = "smtp", .key = "command_timeout_seconds", .field = &Config::smtp_command_timeout_seconds,
+     .min = 10, .max = 3600,
+     .doc = "How long an SMTP session may wait for the client's next command or data before it is closed."},
+    {.section = "smtp", .key = "max_errors", .field = &Config::smtp_max_errors, .min = 1, .max = 1000,
+     .doc = "Bad commands tolerated in one SMTP session before it is closed with 421."},
+    {.section = "smtp", .key = "bare_newline", .field = &Config::smtp_bare_newline, .one_of = kBareNewline,
+     .doc = "What to do with a bare LF or CR inside DATA: reject the message (defends against SMTP smuggling) or normalize it to CRLF."},
+    {.section = "smtp", .key = "check_inbound", .field = &Config::smtp_check_inbound,
+     .doc = "Check SPF, DKIM and DMARC on mail received on SMTP listeners (port 25) and record them in Authentication-Results."},
+    {.section = "smtp", .key = "spf_fail_action", .field = &Config::smtp_spf_fail_action, .one_of = kSpfActions,
+     .doc = "What happens to a message whose SPF result is fail and that DMARC does not decide: mark only, file it in Junk, or reject it with 550 5.7.23."},
+    {.section = "smtp", .key = "dmarc_fail_action", .field = &Config::smtp_dmarc_fail_action, .one_of = kDmarcActions,
+     .doc = "What happens to a message failing DMARC: follow the sender domain's policy (reject/quarantine/none), or always reject, file in Junk, or only mark."},
+    // [dns]
+    {.section = "dns", .key = "resolver", .field = &Config::dns_resolver,
+     .check = check_dns_resolver, .accepts = "\"\" or comma-separated IP[@port] forwarders",
+     .doc = "DNS servers to ask (e.g. \"127.0.0.1@5353\"); \"\" uses /etc/resolv.conf."},
+    {.section = "dns", .key = "timeout_ms", .field = &Config::dns_timeout_ms, .min = 100, .max = 60000,
+     .doc = "How long one DNS lookup may take before it counts as a temporary failure."},
+    // [queue]
+    {.section = "queue", .key = "mx_port", .field = &Config::queue_mx_port, .min = 1, .max = 65535,
+     .doc = "TCP port of remote MX hosts; 25 except in tests."},
+    {.section = "queue", .key = "retry_base_seconds", .field = &Config::queue_retry_base_seconds, .min = 1, .max = 86400,
+     .doc = "First retry delay after a temporary failure; each further retry doubles it, up to queue.retry_max_seconds."},
+    {.section = "queue", .key = "retry_max_seconds", .field = &Config::queue_retry_max_seconds, .min = 1, .max = 604800,
+     .doc = "Longest delay between two delivery attempts."},
+    {.section = "queue", .key = "max_lifetime_seconds", .field = &Config::queue_max_lifetime_seconds, .min = 60, .max = 2592000,
+     .doc = "How long a message may stay queued before it is bounced to its sender (default 5 days)."},
+    {.section = "queue", .key = "delay_warning_seconds", .field = &Config::queue_delay_warning_seconds, .min = 0, .max = 2592000,
+     .doc = "After this long undelivered, the sender gets one delay warning (DSN Action: delayed); 0 disables it."},
+    {.section = "queue", .key = "connect_timeout_seconds", .field = &Config::queue_connect_timeout_seconds, .min = 1, .max = 600,
+     .doc = "How long to wait for a TCP connection to a remote host."},
+    {.section = "queue", .key = "smarthost", .field = &Config::queue_smarthost,
+     .check = check_optional_host, .accepts = "\"\" or a host name or IP address",
+     .doc = "Relay all outbound mail through this host instead of looking up MX records; \"\" delivers directly."},
+    {.section = "queue", .key = "smarthost_port", .field = &Config::queue_smarthost_port, .min = 1, .max = 65535,
+     .doc = "Port of the smarthost."},
+    {.section = "queue", .key = "smarthost_tls", .field = &Config::queue_smarthost_tls, .one_of = kSmarthostTls,
+     .doc = "How to secure the smarthost connection: STARTTLS (required), implicit TLS, or none."},
+    {.section = "queue", .key = "smarthost_user", .field = &Config::queue_smarthost_user,
+     .doc = "User name for AUTH at the smarthost; \"\" sends no AUTH."},
+    {.section = "queue", .key = "smarthost_password", .field = &Config::queue_smarthost_password,
+     .doc = "Password for AUTH at the smarthost (sent only over TLS)."},
+    // [dkim]
+    {.section = "dkim", .key = "sign", .field = &Config::dkim_sign,
+     .doc = "Sign mail submitted by users with the DKIM key of the sender's domain, where one exists (postroom dkim generate)."},
+    {.section = "dkim", .key = "selector", .field = &Config::dkim_selector,
+     .check = check_dkim_selector, .accepts = "a DNS label",
+     .doc = "Selector of the signing keys: the public key is published at SELECTOR._domainkey.DOMAIN."},
+    {.section = "dkim", .key = "key_dir", .field = &Config::dkim_key_dir,
+     .check = check_optional_path, .accepts = "\"\" or a path",
+     .doc = "Directory of DKIM private keys (DOMAIN.SELECTOR.key); \"\" means data_dir/dkim."},
 };
 
-constexpr std::string_view kSections[] = {"server", "tls", "auth", "pop3", "limits", "store"};
+constexpr std::string_view kSections[] = {"server", "tls", "auth", "pop3", "limits", "store", "smtp", "dns", "queue", "dkim"};
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -123,6 +182,18 @@ std::string_view section_doc(std::string_view section) {
   }
   if (section == "store") {
     return "Where accounts and mail are kept, and the defaults for new accounts.";
+  }
+  if (section == "smtp") {
+    return "SMTP receiving and submission (RFC 5321, RFC 6409) and inbound SPF/DKIM/DMARC policy.";
+  }
+  if (section == "dns") {
+    return "The DNS resolver used for MX lookups, SPF, DKIM and DMARC.";
+  }
+  if (section == "queue") {
+    return "Outbound delivery: retries, bounces, and an optional smarthost.";
+  }
+  if (section == "dkim") {
+    return "DKIM signing of outgoing mail (RFC 6376).";
   }
   return "";
 }

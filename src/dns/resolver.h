@@ -77,9 +77,12 @@ class StaticResolver : public Resolver {
   std::size_t lookups() const;  // how many queries were made (SPF lookup-limit tests)
 
  private:
-  // ... implementation-defined members
+  // One query: counts it, then answers from records_ (see static_resolver.cc).
+  Answer<std::string> lookup(std::string_view type, std::string_view name);
+
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> records_;  // (type, name)
+  // (type, name) -> values; MX values are "<preference> <host>", PTR names are addresses.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> records_;
   std::vector<std::string> temporary_;
   std::size_t lookups_ = 0;
 };

@@ -86,6 +86,29 @@ Task<Status> Stream::start_tls(SSL_CTX* ctx, std::chrono::milliseconds timeout) 
     co_return make_error(ErrorKind::temporary, last_openssl_error());
   }
   SSL_set_accept_state(ssl_);
+  co_return co_await handshake(timeout);
+}
+
+Task<Status> Stream::start_tls_client(SSL_CTX* ctx, const std::string& server_name,
+                                      std::chrono::milliseconds timeout) {
+  if (ssl_ != nullptr) {
+    co_return make_error(ErrorKind::permanent, "TLS already active");
+  }
+  ssl_ = SSL_new(ctx);
+  if (ssl_ == nullptr || SSL_set_fd(ssl_, socket_.native_handle()) != 1) {
+    co_return make_error(ErrorKind::temporary, last_openssl_error());
+  }
+  if (!server_name.empty()) {
+    SSL_set_tlsext_host_name(ssl_, server_name.c_str());
+    SSL_set1_host(ssl_, server_name.c_str());
+  }
+  SSL_set_connect_state(ssl_);
+  co_return co_await handshake(timeout);
+}
+
+long Stream::verify_result() const { return ssl_ == nullptr ? -1 : SSL_get_verify_result(ssl_); }
+
+Task<Status> Stream::handshake(std::chrono::milliseconds timeout) {
   for (;;) {
     ERR_clear_error();
     int rc = SSL_do_handshake(ssl_);

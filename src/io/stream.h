@@ -34,6 +34,12 @@ class Stream {
   // Gives up after `timeout` so a silent client cannot hold a handshake slot forever.
   Task<Status> start_tls(SSL_CTX* ctx, std::chrono::milliseconds timeout);
 
+  // Client-side TLS handshake (outbound SMTP STARTTLS). `server_name` goes into SNI.
+  // Certificate verification is the caller's policy: set it on ctx (opportunistic TLS for
+  // MX delivery does not verify, RFC 7435); verify_result() tells what OpenSSL concluded.
+  Task<Status> start_tls_client(SSL_CTX* ctx, const std::string& server_name, std::chrono::milliseconds timeout);
+  long verify_result() const;
+
   // Reads what is available, at most `size` bytes. Returns 0 at end of stream.
   // Fails with ErrorKind::temporary on timeout or cancel().
   Task<Result<std::size_t>> read_some(char* buffer, std::size_t size, std::chrono::milliseconds timeout);
@@ -56,6 +62,7 @@ class Stream {
 
  private:
   enum class Want { read, write };
+  Task<Status> handshake(std::chrono::milliseconds timeout);
   Task<Status> wait(Want want, std::chrono::milliseconds timeout);
 
   tcp::socket socket_;

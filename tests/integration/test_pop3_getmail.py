@@ -34,6 +34,20 @@ PREFIX_RE = re.compile(
     rb"[ \t]+getmail6 msgid:(?P<uid>\S+); [^\n]+\n")
 
 
+# getmail through a wrapper that fixes its lost-SIGCHLD race (see getmail_wrapper.py).
+GETMAIL_WRAPPER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "getmail_wrapper.py")
+
+
+def getmail_python(getmail):
+    """The interpreter named in getmail's shebang (the one that can import getmailcore)."""
+    with open(getmail, "rb") as f:
+        first = f.readline().decode().strip()
+    if first.startswith("#!"):
+        parts = first[2:].split()
+        return parts[1] if os.path.basename(parts[0]) == "env" else parts[0]
+    return "/usr/bin/python3"
+
+
 def without_return_path(message: bytes) -> bytes:
     """The message with its own Return-Path: field (and continuations) removed."""
     head, sep, body = message.partition(b"\n\n")
@@ -93,7 +107,8 @@ class GetmailTest(ServerTestCase):
         rc_path = os.path.join(self.getmail_dir, "getmailrc")
         with open(rc_path, "w") as f:
             f.write("\n".join(lines))
-        result = subprocess.run([self.getmail, "--getmaildir", self.getmail_dir, "--rcfile", rc_path],
+        result = subprocess.run([getmail_python(self.getmail), GETMAIL_WRAPPER, self.getmail,
+                                 "--getmaildir", self.getmail_dir, "--rcfile", rc_path],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=GETMAIL_TIMEOUT_S,
                                 cwd=self.getmail_dir, env=dict(os.environ, HOME=self.getmail_dir))
         new = []

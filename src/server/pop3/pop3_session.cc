@@ -551,11 +551,26 @@ io::Task<bool> Session::handle_transaction(p3::Command& command) {
 
 io::Task<bool> Session::do_quit_update() {
   // UPDATE state (RFC 1939 §6): remove what was marked, durably, then answer.
-  bool expire_now = settings_.expire == "0";
+  // RFC 2449 §6.7 EXPIRE is the *minimum* retention: "0" removes retrieved messages at
+  // QUIT; N days removes messages that have been retrieved (now or in an earlier session,
+  // i.e. \Seen) and arrived more than N days ago. NEVER removes nothing on its own.
+  std::optional<std::int64_t> retention_seconds;
+  if (settings_.expire != "NEVER") {
+    retention_seconds = std::stoll(settings_.expire) * 86400;
+  }
+  std::int64_t now = std::time(nullptr);
+  auto expired = [&](std::size_t i) {
+    if (!retention_seconds) {
+      return false;
+    }
+    const auto& meta = drop_.messages[i];
+    bool was_seen = std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") != meta.flags.end();
+    return (drop_.retrieved[i] || (was_seen && *retention_seconds > 0)) && now - meta.save_date >= *retention_seconds;
+  };
   std::vector<store::Uid> doomed;
   std::vector<store::Uid> seen;
   for (std::size_t i = 0; i < drop_.messages.size(); ++i) {
-    if (drop_.deleted[i] || (expire_now && drop_.retrieved[i])) {
+    if (drop_.deleted[i] || expired(i)) {
       doomed.push_back(drop_.messages[i].uid);
     } else if (drop_.retrieved[i]) {
       const auto& flags = drop_.messages[i].flags;

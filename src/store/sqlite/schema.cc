@@ -94,6 +94,40 @@ CREATE INDEX changes_by_message ON changes(account_id, mailbox_id, uid);
     R"sql(
 CREATE INDEX messages_by_blob ON messages(account_id, blob_id);
 )sql",
+    // 4: the outbound queue (store/queue.h). Not per account: a queued message belongs to
+    // the server. Each queued message holds one reference in blobs.refcount, so blob GC
+    // never removes a queued body.
+    R"sql(
+CREATE TABLE queue_messages (
+  id INTEGER PRIMARY KEY,
+  sender TEXT NOT NULL,                -- reverse-path without <>, '' = null (a bounce)
+  blob_id TEXT NOT NULL REFERENCES blobs(blob_id),
+  size INTEGER NOT NULL,
+  envid TEXT NOT NULL DEFAULT '',      -- RFC 3461 ENVID
+  ret INTEGER NOT NULL DEFAULT 0,      -- 0 unspecified, 1 FULL, 2 HDRS
+  body_type TEXT NOT NULL DEFAULT '',  -- MAIL BODY= value
+  smtputf8 INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL
+);
+CREATE TABLE queue_recipients (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  orcpt TEXT NOT NULL DEFAULT '',
+  notify INTEGER NOT NULL DEFAULT 0,   -- bits: 1 SUCCESS, 2 FAILURE, 4 DELAY, 8 NEVER
+  state INTEGER NOT NULL DEFAULT 0,    -- 0 pending, 1 delivered, 2 failed (DSN owed), 3 bounced
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL,
+  last_attempt INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT '',     -- RFC 3463 code of the last result
+  last_error TEXT NOT NULL DEFAULT '',
+  last_reply TEXT NOT NULL DEFAULT '',
+  remote_mta TEXT NOT NULL DEFAULT '',
+  delay_warned INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (message_id, address)
+);
+CREATE INDEX queue_recipients_by_state ON queue_recipients(state, next_attempt);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
