@@ -4,6 +4,7 @@
 // creates belongs to the service user.
 #include <sys/stat.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -43,6 +44,9 @@ server::pop3::ListenerKind pop3_kind(config::ListenerMode mode) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // TLS writes go through OpenSSL's own write(2) on the socket, which raises SIGPIPE when a
+  // client has gone; a vanished client must cost its session, never the process.
+  std::signal(SIGPIPE, SIG_IGN);
   std::string config_path = app::kDefaultConfigPath;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];

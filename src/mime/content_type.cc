@@ -94,9 +94,7 @@ class Lexer {
       }
       ++pos_;
     }
-    if (pos_ < text_.size()) {
-      ++pos_;
-    }
+    pos_ = std::min(pos_ + 1, text_.size());
   }
 
  private:
@@ -125,6 +123,8 @@ class Lexer {
           break;
         }
       }
+      // A trailing backslash may have stepped past the end; keep the cursor in range.
+      pos_ = std::min(pos_, text_.size());
     }
   }
 
@@ -323,7 +323,6 @@ ContentType parse_content_type(std::string_view raw) {
   }
   result.type = to_lower_ascii(type);
   result.subtype = to_lower_ascii(subtype);
-  lexer.skip_past_semicolon();
   std::size_t semicolon = raw.find(';');
   if (semicolon != std::string_view::npos) {
     result.params = parse_parameters(raw.substr(semicolon + 1));

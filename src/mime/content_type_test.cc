@@ -86,6 +86,18 @@ TEST(ContentTypeTest, HugeSectionNumbersAreIgnored) {
   EXPECT_EQ(params[0].value, "xz");
 }
 
+TEST(ContentTypeTest, TrailingBackslashesStayInRange) {
+  EXPECT_EQ(parse_content_type("text/plain (\\").subtype, "plain");
+  EXPECT_EQ(parse_content_type("text/plain; a=\"x\\").params.size(), 1u);
+  EXPECT_TRUE(parse_parameters("a=\"\\\\").size() == 1u);
+  EXPECT_TRUE(parse_parameters(" (\\").empty());
+  EXPECT_TRUE(parse_parameters("a; \"b\\").empty());
+  EXPECT_TRUE(parse_language_list("en (\\").size() == 1u);
+  EXPECT_FALSE(parse_content_type("(\\").valid());
+  EXPECT_TRUE(parse_parameters("a=(\\").empty() || parse_parameters("a=(\\")[0].value.empty());
+  EXPECT_TRUE(parse_disposition("(\\").type.empty());
+}
+
 TEST(ContentTypeTest, LanguageList) {
   EXPECT_EQ(parse_language_list(" en-US (English), de ,fr"),
             (std::vector<std::string>{"en-US", "de", "fr"}));

@@ -137,7 +137,6 @@ class PartParser {
   std::size_t offset_ = 0;          // absolute offset of input_.front()
   bool finished_ = false;
   bool done_ = false;
-  bool started_ = false;
   bool structure_stopped_ = false;  // max_parts reached
   bool limits_hit_ = false;
   std::size_t part_count_ = 0;

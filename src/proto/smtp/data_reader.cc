@@ -136,14 +136,13 @@ std::size_t DataReader::feed(std::string_view bytes, std::string& sink) {
         }
         break;
       case State::dot_cr:
-        ++i;
         if (c == '\n') {
           state_ = State::done;  // CRLF "." CRLF
+          ++i;
         } else {
-          emit(".", sink);
+          emit(".", sink);  // "." + bare CR: keep the dot
           bare(false, sink);
-          state_ = State::text;
-          --i;  // c is handled as text
+          state_ = State::text;  // c is handled as text
         }
         break;
       case State::text: {

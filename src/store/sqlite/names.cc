@@ -24,13 +24,30 @@ Result<std::string> normalize_domain(std::string_view domain) {
   if (domain.empty() || domain.size() > kMaxDomainName) {
     return make_error(ErrorKind::bad_syntax, "domain name length");
   }
-  for (char c : domain) {
-    if (is_control_or_space(c) || c == '@' || c == '/') {
-      return make_error(ErrorKind::bad_syntax, "invalid character in domain name");
+  // RFC 1035/5890 labels: letters, digits and '-' (not first or last), 1..63 octets;
+  // non-ASCII octets are allowed for internationalized (U-label) names under SMTPUTF8.
+  std::size_t label_start = 0;
+  for (std::size_t i = 0; i <= domain.size(); ++i) {
+    if (i < domain.size() && domain[i] != '.') {
+      char c = domain[i];
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                static_cast<unsigned char>(c) >= 0x80;
+      if (!ok) {
+        return make_error(ErrorKind::bad_syntax, "invalid character in domain name");
+      }
+      continue;
     }
-  }
-  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) {
-    return make_error(ErrorKind::bad_syntax, "empty label in domain name");
+    std::string_view label = domain.substr(label_start, i - label_start);
+    if (label.empty()) {
+      return make_error(ErrorKind::bad_syntax, "empty label in domain name");
+    }
+    if (label.size() > 63) {
+      return make_error(ErrorKind::bad_syntax, "label longer than 63 octets in domain name");
+    }
+    if (label.front() == '-' || label.back() == '-') {
+      return make_error(ErrorKind::bad_syntax, "label starts or ends with '-' in domain name");
+    }
+    label_start = i + 1;
   }
   return ascii_lower(domain);
 }
