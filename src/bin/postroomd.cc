@@ -19,6 +19,7 @@
 #include "io/tls_context.h"
 #include "server/common/authenticator.h"
 #include "server/pop3/pop3_service.h"
+#include "server/smtp/smtp_service.h"
 
 namespace {
 
@@ -39,6 +40,15 @@ server::pop3::ListenerKind pop3_kind(config::ListenerMode mode) {
     case config::ListenerMode::tls: return server::pop3::ListenerKind::tls;
   }
   return server::pop3::ListenerKind::plain;
+}
+
+server::smtp::ListenerKind smtp_kind(config::ListenerMode mode) {
+  switch (mode) {
+    case config::ListenerMode::plain: return server::smtp::ListenerKind::plain;
+    case config::ListenerMode::starttls: return server::smtp::ListenerKind::starttls;
+    case config::ListenerMode::tls: return server::smtp::ListenerKind::tls;
+  }
+  return server::smtp::ListenerKind::plain;
 }
 
 }  // namespace
@@ -98,16 +108,26 @@ int main(int argc, char** argv) {
   // Services need the store, which opens after the privilege drop; listeners are bound
   // before it. Handlers therefore reach the services through this late-bound pointer.
   std::unique_ptr<server::pop3::Pop3Service> pop3;
+  std::unique_ptr<server::smtp::SmtpService> smtp;
   for (const auto& listener : config.listeners) {
-    if (listener.service != "pop3") {
+    std::string name = listener.service + "/" + std::string(config::to_string(listener.mode));
+    io::Runtime::Handler handler;
+    if (listener.service == "pop3") {
+      auto kind = pop3_kind(listener.mode);
+      handler = [&pop3, kind](std::unique_ptr<io::Stream> stream) { return pop3->serve(std::move(stream), kind); };
+    } else if (listener.service == "smtp" || listener.service == "submission" || listener.service == "submissions" ||
+               listener.service == "lmtp") {
+      auto kind = smtp_kind(listener.mode);
+      auto role = listener.service == "smtp"   ? server::smtp::Role::mx
+                  : listener.service == "lmtp" ? server::smtp::Role::lmtp
+                                               : server::smtp::Role::submission;
+      handler = [&smtp, role, kind](std::unique_ptr<io::Stream> stream) {
+        return smtp->serve(std::move(stream), role, kind);
+      };
+    } else {
       return fail(kExitConfig, "listener service " + listener.service + " is not available in this build");
     }
-    auto kind = pop3_kind(listener.mode);
-    std::string name = listener.service + "/" + std::string(config::to_string(listener.mode));
-    Status bound = runtime.listen(listener.address, listener.port, name,
-                                  [&pop3, kind](std::unique_ptr<io::Stream> stream) {
-                                    return pop3->serve(std::move(stream), kind);
-                                  });
+    Status bound = runtime.listen(listener.address, listener.port, name, std::move(handler));
     if (!bound) {
       return fail(kExitTempFail, bound.error().detail);
     }
@@ -139,6 +159,21 @@ int main(int argc, char** argv) {
   pop3_settings.login_delay_seconds = config.pop3_login_delay_seconds;
   pop3_settings.idle_timeout = std::chrono::seconds(config.pop3_idle_timeout_seconds);
   pop3 = std::make_unique<server::pop3::Pop3Service>(runtime, mail, authenticator, (*tls)->native(), pop3_settings);
+
+  server::smtp::SmtpSettings smtp_settings;
+  smtp_settings.hostname = config.hostname;
+  smtp_settings.allow_plaintext_auth = config.allow_plaintext_auth;
+  smtp_settings.max_message_bytes = config.max_message_bytes;
+  smtp_settings.max_recipients = config.smtp_max_recipients;
+  smtp_settings.max_errors = config.smtp_max_errors;
+  smtp_settings.command_timeout = std::chrono::seconds(config.smtp_command_timeout_seconds);
+  smtp_settings.bare_newline = config.smtp_bare_newline == "normalize"
+                                   ? postroom::smtp::BareNewlinePolicy::normalize_to_crlf
+                                   : postroom::smtp::BareNewlinePolicy::reject;
+  smtp_settings.check_inbound = config.smtp_check_inbound;
+  server::smtp::SmtpHooks smtp_hooks;
+  smtp = std::make_unique<server::smtp::SmtpService>(runtime, mail, authenticator, (*tls)->native(), smtp_settings,
+                                                     std::move(smtp_hooks));
 
   runtime.run(std::chrono::seconds(config.shutdown_grace_seconds), [&] {
     for (const auto& listener : config.listeners) {

@@ -64,4 +64,25 @@ Result<store::MessageMeta> MailService::append(store::AccountId account, std::st
   return store_.append(account, box->id, *message);
 }
 
+Result<std::vector<store::MessageMeta>> MailService::deliver_many(const std::vector<Target>& targets,
+                                                                  Delivery delivery) {
+  std::vector<store::Store::Target> resolved;
+  resolved.reserve(targets.size());
+  for (const Target& target : targets) {
+    auto box = store_.find_mailbox(target.account, target.mailbox);
+    if (!box && box.error().kind == ErrorKind::not_found && target.mailbox != "INBOX") {
+      box = store_.find_mailbox(target.account, "INBOX");
+    }
+    if (!box) {
+      return box.error();
+    }
+    resolved.push_back(store::Store::Target{target.account, box->id});
+  }
+  auto message = prepare(std::move(delivery));
+  if (!message) {
+    return message.error();
+  }
+  return store_.append_many(resolved, *message);
+}
+
 }  // namespace postroom::mail

@@ -42,6 +42,15 @@ class MailService {
   Result<store::MessageMeta> deliver(std::string_view recipient, Delivery delivery,
                                      std::string_view mailbox = "INBOX");
 
+  // One message to several accounts in one group commit: all stored or none (SMTP, where a
+  // single 250 after DATA covers every recipient). A target whose mailbox is missing falls
+  // back to its INBOX, so a deleted Junk folder never loses mail.
+  struct Target {
+    store::AccountId account;
+    std::string mailbox;
+  };
+  Result<std::vector<store::MessageMeta>> deliver_many(const std::vector<Target>& targets, Delivery delivery);
+
   // Appends to a mailbox of a known account (IMAP APPEND, import).
   Result<store::MessageMeta> append(store::AccountId account, std::string_view mailbox, Delivery delivery);
 

@@ -259,7 +259,7 @@ TEST(SmtpCommand, Domains) {
        {"<a@-x.example>", "<a@x-.example>", "<a@x..example>", "<a@example.org.>", "<a@.example>", "<a@x_y.example>",
         "<a@[192.0.2.256]>", "<a@[192.0.2]>", "<a@[192.0.2.1.5]>", "<a@[1920.0.2.1]>", "<a@[IPv6:1::2::3]>",
         "<a@[IPv6:12345::1]>", "<a@[IPv6:1:2:3:4:5:6:7]>", "<a@[IPv6:1:2:3:4:5:6:7:8:9]>", "<a@[IPv6:g::1]>",
-        "<a@[IPv6:1::2:]>", "<a@[IPv6::1:2]>", "<a@[]>", "<a@[192.0.2.1>", "<a@[tag:]>", "<a@[-tag:x]>",
+        "<a@[IPv6:1::2:]>", "<a@[IPv6::1:2]>", "<a@[]>", "<a@[192.0.2.1>", "<a@[tag:]>", "<a@[tag-:x]>",
         "<a@[tag:a[b]>"}) {
     const ParseError error = parse_error("RCPT TO:" + std::string(bad) + "\r\n");
     EXPECT_EQ(error.enhanced, (EnhancedStatus{5, 1, 3})) << bad;
@@ -290,7 +290,7 @@ TEST(SmtpCommand, AddressLimits) {
 
   // Domain: labels of 63, total 255.
   const std::string label63(63, 'd');
-  const std::string domain255 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'd');
+  const std::string domain255 = label63 + "." + label63 + "." + label63 + "." + std::string(63, 'd');
   ASSERT_EQ(domain255.size(), 255u);
   Limits wide;
   wide.max_command_line = 4096;
@@ -300,12 +300,12 @@ TEST(SmtpCommand, AddressLimits) {
   EXPECT_EQ(error_reply("RCPT TO:<a@" + label63 + "d.example>\r\n", wide), "501 5.1.3 bad domain syntax\r\n");
 
   // Path: 256 octets including the brackets.
-  const std::string at_limit = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(66, 'e') + ">";
+  const std::string at_limit = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') + "." + std::string(32, 'f') + ">";
   ASSERT_EQ(at_limit.size(), 256u);
-  EXPECT_EQ(parse_one("RCPT TO:" + at_limit + "\r\n", wide).verb, Verb::rcpt);
-  const std::string over = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(67, 'e') + ">";
-  EXPECT_EQ(error_reply("RCPT TO:" + over + "\r\n", wide), "501 5.1.3 path too long\r\n");
-  EXPECT_EQ(error_reply("MAIL FROM:" + over + "\r\n", wide), "501 5.1.7 path too long\r\n");
+  EXPECT_EQ(parse_one("RCPT TO:" + at_limit + "\r\n").verb, Verb::rcpt);
+  const std::string over = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') + "." + std::string(33, 'f') + ">";
+  EXPECT_EQ(error_reply("RCPT TO:" + over + "\r\n"), "501 5.1.3 path too long\r\n");
+  EXPECT_EQ(error_reply("MAIL FROM:" + over + "\r\n"), "501 5.1.7 path too long\r\n");
 }
 
 TEST(SmtpCommand, MailParameters) {
@@ -484,7 +484,7 @@ TEST(SmtpCommand, PendingHandsBytesToDataReader) {
   parser.feed("DATA\r\nSubject: x\r\n");
   EXPECT_EQ(std::get<Command>(parser.next()).verb, Verb::data);
   EXPECT_EQ(parser.pending(), "Subject: x\r\n");
-  parser.consume_pending(9);
+  parser.consume_pending(8);
   EXPECT_EQ(parser.pending(), " x\r\n");
   parser.consume_pending(4);
   EXPECT_EQ(parser.buffered(), 0u);
@@ -503,7 +503,7 @@ TEST(SmtpCommand, EverySplitPointGivesSameResults) {
       "MAIL FROM:<j\xc3\xb6rg@example.org> SMTPUTF8\r\nQUIT\r\n";
   expect_split_invariant(session);
   const std::vector<std::string> results = parse_all(session);
-  ASSERT_EQ(results.size(), 29u);
+  ASSERT_EQ(results.size(), 28u);
   EXPECT_EQ(results[5], "Sasl(YWxpY2U=)");
   EXPECT_EQ(results[6], "MAIL(<alice@example.org/0> SIZE=1000 BODY=2 RET=2 ENVID=x+y)");
   EXPECT_EQ(results[7], "RCPT(<bob@example.org/0> NOTIFY=SF ORCPT=rfc822;bob@example.org)");
