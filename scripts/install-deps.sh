@@ -8,7 +8,12 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libssl-dev libsqlite3-dev libargon2-dev
   libtomlplusplus-dev libgtest-dev clang libclang-rt-14-dev openssl
   libunbound-dev libevent-dev publicsuffix)
-test_pkgs=(fetchmail getmail6 python3 python3-dkim dnsmasq-base)
+test_pkgs=(fetchmail getmail6 python3 python3-dkim python3-nacl dnsmasq-base
+  swaks libnet-ssleay-perl libio-socket-ssl-perl)
+# node/npm for nodemailer: Debian's only where none is installed (a NodeSource nodejs already
+# ships npm and conflicts with Debian's npm package).
+command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 missing=()
 for p in "${build_pkgs[@]}" ${POSTROOM_WITH_TESTS:+"${test_pkgs[@]}"}; do

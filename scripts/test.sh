@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export POSTROOM_WITH_TESTS=1
 scripts/install-deps.sh
+# npm clients for the integration tests (nodemailer), pinned by tests/integration/package-lock.json
+if command -v npm >/dev/null 2>&1; then
+  (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+fi
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 jobs="${POSTROOM_JOBS:-$(nproc)}"
 

@@ -19,7 +19,12 @@
 #include "io/tls_context.h"
 #include "server/common/authenticator.h"
 #include "server/pop3/pop3_service.h"
+#include "server/smtp/mail_auth_hooks.h"
 #include "server/smtp/smtp_service.h"
+#include "dns/resolver.h"
+#include "queue/client_tls.h"
+#include "queue/queue_runner.h"
+#include "store/queue.h"
 
 namespace {
 
@@ -171,9 +176,109 @@ int main(int argc, char** argv) {
                                    ? postroom::smtp::BareNewlinePolicy::normalize_to_crlf
                                    : postroom::smtp::BareNewlinePolicy::reject;
   smtp_settings.check_inbound = config.smtp_check_inbound;
+  dns::ResolverOptions resolver_options;
+  resolver_options.forwarders = config.dns_resolver;
+  resolver_options.timeout_ms = config.dns_timeout_ms;
+  auto resolver = dns::make_unbound_resolver(resolver_options);
+  if (!resolver) {
+    return fail(kExitConfig, "dns: " + resolver.error().detail);
+  }
+  store::SqliteOptions queue_options;
+  queue_options.data_dir = config.data_dir;
+  auto queue_store = store::open_sqlite_queue(queue_options);
+  if (!queue_store) {
+    return fail(kExitTempFail, "opening the queue: " + queue_store.error().detail);
+  }
+  queue::QueueSettings queue_settings;
+  queue_settings.hostname = config.hostname;
+  queue_settings.mx_port = static_cast<std::uint16_t>(config.queue_mx_port);
+  queue_settings.retry_base_seconds = config.queue_retry_base_seconds;
+  queue_settings.retry_max_seconds = config.queue_retry_max_seconds;
+  queue_settings.max_lifetime_seconds = config.queue_max_lifetime_seconds;
+  queue_settings.delay_warning_seconds = config.queue_delay_warning_seconds;
+  queue_settings.timeouts.connect = std::chrono::seconds(config.queue_connect_timeout_seconds);
+  queue_settings.smarthost = config.queue_smarthost;
+  queue_settings.smarthost_port = static_cast<std::uint16_t>(config.queue_smarthost_port);
+  queue::parse_smarthost_tls(config.queue_smarthost_tls, queue_settings.smarthost_tls);
+  queue_settings.smarthost_user = config.queue_smarthost_user;
+  queue_settings.smarthost_password = config.queue_smarthost_password;
+  auto client_tls = queue::make_opportunistic_client_tls();
+  auto verifying_tls = queue::make_verifying_client_tls();
+  // A smarthost is one known server that gets our users' passwords: verify its certificate.
+  SSL_CTX* outbound_tls = config.queue_smarthost.empty() ? client_tls.get() : verifying_tls.get();
+
+  // Bounces and delivery reports: to a local sender's INBOX directly, otherwise through the
+  // queue with the null reverse-path (so they are never bounced themselves).
+  store::QueueStore& queue_ref = **queue_store;
+  queue::BounceSink bounce_sink = [&mail, &queue_ref](std::string recipient, std::string bytes) -> Status {
+    auto delivered = mail.deliver(recipient, mail::Delivery{bytes, {}, 0});
+    if (delivered) {
+      return ok_status();
+    }
+    if (delivered.error().kind != ErrorKind::not_found) {
+      return delivered.error();
+    }
+    store::NewQueueMessage dsn;
+    dsn.recipients.push_back(store::NewQueueRecipient{recipient, "", store::kNotifyNever});
+    dsn.bytes = std::move(bytes);
+    auto queued = queue_ref.enqueue(dsn);
+    if (!queued) {
+      return queued.error();
+    }
+    return ok_status();
+  };
+  queue::QueueRunner queue_runner(runtime, queue_ref, **resolver, outbound_tls, queue_settings, bounce_sink);
+
   server::smtp::SmtpHooks smtp_hooks;
+  server::smtp::InboundPolicy inbound_policy{config.hostname, config.smtp_spf_fail_action,
+                                             config.smtp_dmarc_fail_action};
+  dns::Resolver& resolver_ref = **resolver;
+  smtp_hooks.check_inbound = [&resolver_ref, inbound_policy](const server::smtp::InboundContext& context) {
+    return server::smtp::check_inbound(resolver_ref, inbound_policy, context);
+  };
+  smtp_hooks.enqueue = [&queue_ref, &queue_runner](const server::smtp::OutboundMessage& outbound) -> Result<std::string> {
+    store::NewQueueMessage message;
+    message.sender = outbound.sender;
+    for (const auto& recipient : outbound.recipients) {
+      store::NewQueueRecipient r;
+      r.address = recipient.address;
+      if (recipient.params.orcpt) {
+        r.orcpt = recipient.params.orcpt->addr_type + ";" + recipient.params.orcpt->address;
+      }
+      if (recipient.params.notify) {
+        const auto& n = *recipient.params.notify;
+        r.notify = (n.never ? store::kNotifyNever : 0) | (n.success ? store::kNotifySuccess : 0) |
+                   (n.failure ? store::kNotifyFailure : 0) | (n.delay ? store::kNotifyDelay : 0);
+      }
+      message.recipients.push_back(std::move(r));
+    }
+    message.envid = outbound.params.envid.value_or("");
+    message.ret = outbound.params.ret == postroom::smtp::Ret::full   ? store::DsnRet::full
+                  : outbound.params.ret == postroom::smtp::Ret::hdrs ? store::DsnRet::headers
+                                                                     : store::DsnRet::unspecified;
+    message.body_type = outbound.params.body == postroom::smtp::Body::eight_bit     ? "8BITMIME"
+                        : outbound.params.body == postroom::smtp::Body::binary_mime ? "BINARYMIME"
+                        : outbound.params.body == postroom::smtp::Body::seven_bit   ? "7BIT"
+                                                                                   : "";
+    message.smtputf8 = outbound.params.smtputf8;
+    message.bytes = outbound.bytes;
+    auto id = queue_ref.enqueue(message);
+    if (!id) {
+      return id.error();
+    }
+    queue_runner.wake();
+    return std::to_string(*id);
+  };
+  if (config.dkim_sign) {
+    std::string key_dir = config.dkim_key_dir.empty() ? config.data_dir + "/dkim" : config.dkim_key_dir;
+    std::string selector = config.dkim_selector;
+    smtp_hooks.sign = [key_dir, selector](const std::string& domain, const std::string& message) {
+      return server::smtp::dkim_sign_if_key(key_dir, selector, domain, message);
+    };
+  }
   smtp = std::make_unique<server::smtp::SmtpService>(runtime, mail, authenticator, (*tls)->native(), smtp_settings,
                                                      std::move(smtp_hooks));
+  queue_runner.start(runtime.context(0));
 
   runtime.run(std::chrono::seconds(config.shutdown_grace_seconds), [&] {
     for (const auto& listener : config.listeners) {

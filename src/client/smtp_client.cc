@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "proto/sasl/base64.h"
+#include "proto/smtp/xtext.h"
 
 namespace postroom::client {
 namespace {
@@ -15,31 +16,6 @@ std::string upper(std::string_view text) {
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return out;
-}
-
-bool is_enhanced_status(std::string_view word) {
-  // class "." 1*3digit "." 1*3digit (RFC 3463 §2), class 2, 4 or 5.
-  if (word.size() < 5 || (word[0] != '2' && word[0] != '4' && word[0] != '5') || word[1] != '.') {
-    return false;
-  }
-  std::size_t pos = 2;
-  for (int field = 0; field < 2; ++field) {
-    std::size_t digits = 0;
-    while (pos < word.size() && std::isdigit(static_cast<unsigned char>(word[pos])) != 0) {
-      ++pos;
-      ++digits;
-    }
-    if (digits == 0 || digits > 3) {
-      return false;
-    }
-    if (field == 0) {
-      if (pos >= word.size() || word[pos] != '.') {
-        return false;
-      }
-      ++pos;
-    }
-  }
-  return pos == word.size();
 }
 
 }  // namespace
@@ -128,24 +104,17 @@ Capabilities parse_capabilities(const SmtpReply& reply) {
   return caps;
 }
 
-std::string xtext_encode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c >= '!' && c <= '~' && c != '+' && c != '=') {
-      out += ch;
-    } else {
-      out += '+';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
+std::string xtext_encode(std::string_view text) { return smtp::encode_xtext(text); }
 
 SmtpClient::SmtpClient(std::unique_ptr<io::Stream> stream, SmtpTimeouts timeouts)
-    : stream_(std::move(stream)), timeouts_(timeouts) {}
+    : stream_(std::move(stream)), timeouts_(timeouts), parser_(reply_limits()) {}
+
+smtp::ReplyLimits SmtpClient::reply_limits() {
+  smtp::ReplyLimits limits;
+  limits.max_line = kMaxLineLength;
+  limits.max_lines = kMaxReplyLines;
+  return limits;
+}
 
 io::Task<Result<std::unique_ptr<SmtpClient>>> SmtpClient::connect(const io::tcp::endpoint& endpoint,
                                                                   SmtpTimeouts timeouts) {
@@ -186,61 +155,30 @@ io::Task<Result<std::unique_ptr<SmtpClient>>> SmtpClient::connect(const io::tcp:
 io::Task<Status> SmtpClient::send(std::string_view bytes) { co_return co_await stream_->write_all(bytes); }
 
 io::Task<Result<SmtpReply>> SmtpClient::read_reply(std::chrono::milliseconds timeout) {
-  SmtpReply reply;
   while (true) {
-    std::size_t eol = buffer_.find('\n');
-    if (eol == std::string::npos) {
-      if (buffer_.size() > kMaxLineLength) {
-        co_return make_error(ErrorKind::temporary, "reply line too long");
+    smtp::ReplyResult result = parser_.next();
+    if (auto* reply = std::get_if<smtp::Reply>(&result)) {
+      SmtpReply out;
+      out.code = reply->code;
+      if (reply->enhanced) {
+        out.enhanced = reply->enhanced->to_string();
       }
-      char chunk[4096];
-      auto got = co_await stream_->read_some(chunk, sizeof chunk, timeout);
-      if (!got) {
-        co_return got.error();
-      }
-      if (*got == 0) {
-        co_return make_error(ErrorKind::temporary, "connection closed by server");
-      }
-      buffer_.append(chunk, *got);
-      continue;
+      out.lines = std::move(reply->lines);
+      co_return out;
     }
-    if (eol + 1 > kMaxLineLength) {
-      co_return make_error(ErrorKind::temporary, "reply line too long");
+    if (auto* error = std::get_if<smtp::ReplyError>(&result)) {
+      co_return make_error(ErrorKind::temporary, "bad reply from server: " + error->text);
     }
-    std::string line = buffer_.substr(0, eol);
-    buffer_.erase(0, eol + 1);
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
+    char chunk[4096];
+    auto got = co_await stream_->read_some(chunk, sizeof chunk, timeout);
+    if (!got) {
+      co_return got.error();
     }
-    // reply-line = 3DIGIT [ ("-" / SP) textstring ] (RFC 5321 §4.2)
-    if (line.size() < 3 || std::isdigit(static_cast<unsigned char>(line[0])) == 0 ||
-        std::isdigit(static_cast<unsigned char>(line[1])) == 0 ||
-        std::isdigit(static_cast<unsigned char>(line[2])) == 0 || line[0] < '2' || line[0] > '5' ||
-        (line.size() > 3 && line[3] != '-' && line[3] != ' ')) {
-      co_return make_error(ErrorKind::temporary, "malformed reply line");
+    if (*got == 0) {
+      co_return make_error(ErrorKind::temporary, "connection closed by server");
     }
-    int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-    if (reply.lines.empty()) {
-      reply.code = code;
-    } else if (code != reply.code) {
-      co_return make_error(ErrorKind::temporary, "reply code changed inside a multi-line reply");
-    }
-    if (reply.lines.size() >= kMaxReplyLines) {
-      co_return make_error(ErrorKind::temporary, "reply has too many lines");
-    }
-    bool more = line.size() > 3 && line[3] == '-';
-    reply.lines.push_back(line.size() > 4 ? line.substr(4) : std::string());
-    if (!more) {
-      break;
-    }
+    parser_.feed(std::string_view(chunk, *got));
   }
-  // Enhanced status code at the start of the first line (RFC 2034 §4), when its class agrees.
-  const std::string& first = reply.lines.front();
-  std::string_view word = std::string_view(first).substr(0, first.find(' '));
-  if (is_enhanced_status(word) && word[0] - '0' == reply.code / 100) {
-    reply.enhanced = std::string(word);
-  }
-  co_return reply;
 }
 
 io::Task<Result<SmtpReply>> SmtpClient::command(std::string_view line, std::chrono::milliseconds timeout) {
@@ -276,7 +214,7 @@ io::Task<Result<SmtpReply>> SmtpClient::starttls(SSL_CTX* ctx, const std::string
   }
   // Anything the server sent after its 220 arrived in plaintext: a STARTTLS injection
   // attempt (CVE-2011-0411 class). Refuse the connection rather than trust it.
-  if (!buffer_.empty()) {
+  if (parser_.buffered() != 0) {
     co_return make_error(ErrorKind::temporary, "server sent data after 220 to STARTTLS");
   }
   capabilities_ = Capabilities{};

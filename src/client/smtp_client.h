@@ -29,6 +29,7 @@
 #include "base/result.h"
 #include "io/asio.h"
 #include "io/stream.h"
+#include "proto/smtp/reply_parser.h"
 
 namespace postroom::client {
 
@@ -79,6 +80,7 @@ class SmtpClient {
   // lines of 512 octets; real servers exceed that a little, so allow more.
   static constexpr std::size_t kMaxLineLength = 4096;
   static constexpr std::size_t kMaxReplyLines = 128;
+  // Replies are parsed by proto/smtp's ReplyParser with these limits.
 
   SmtpClient(std::unique_ptr<io::Stream> stream, SmtpTimeouts timeouts);
 
@@ -124,7 +126,8 @@ class SmtpClient {
   std::unique_ptr<io::Stream> stream_;
   SmtpTimeouts timeouts_;
   Capabilities capabilities_;
-  std::string buffer_;  // received, not yet consumed
+  static smtp::ReplyLimits reply_limits();
+  smtp::ReplyParser parser_;  // received bytes not yet consumed as replies
 };
 
 // Dot-stuffs `message` for DATA (RFC 5321 §4.5.2) and appends the terminating ".\r\n"
@@ -134,7 +137,7 @@ std::string dot_stuff(std::string_view message);
 // Parses EHLO reply lines into capabilities (exposed for tests).
 Capabilities parse_capabilities(const SmtpReply& ehlo_reply);
 
-// RFC 3461 §4 xtext, for ENVID and ORCPT values.
+// RFC 3461 §4 xtext, for ENVID and ORCPT values (proto/smtp's encode_xtext).
 std::string xtext_encode(std::string_view text);
 
 }  // namespace postroom::client

@@ -56,6 +56,8 @@ class Runtime {
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   asio::thread_pool& storage_pool() { return storage_pool_; }
+  // An I/O context for background services (the outbound queue); i modulo the count.
+  asio::io_context& context(std::size_t i) { return *contexts_[i % contexts_.size()]; }
   std::size_t live_sessions();
 
  private:

@@ -20,6 +20,7 @@ std::string canon_header(std::string_view field_text, Canon canon) {
     return out;
   }
   bool pending_space = false;
+  bool in_value = false;
   for (char c : field_text.substr(colon + 1)) {
     if (c == '\r' || c == '\n') {
       continue;  // unfold
@@ -29,10 +30,11 @@ std::string canon_header(std::string_view field_text, Canon canon) {
       continue;
     }
     // Whitespace right after the colon is dropped, inner runs become one SP.
-    if (pending_space && out.back() != ':') {
+    if (pending_space && in_value) {
       out.push_back(' ');
     }
     pending_space = false;
+    in_value = true;
     out.push_back(c);
   }
   out.append("\r\n");

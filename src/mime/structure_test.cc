@@ -426,3 +426,70 @@ TEST(HeaderTest, GarbageLinesAreSkipped) {
 
 }  // namespace
 }  // namespace postroom::mime
+
+namespace postroom::mime {
+namespace {
+
+std::string kind_name(PartEvent::Kind kind) {
+  switch (kind) {
+    case PartEvent::Kind::need_more: return "more";
+    case PartEvent::Kind::part_begin: return "begin";
+    case PartEvent::Kind::header_field: return "field";
+    case PartEvent::Kind::header_end: return "hend";
+    case PartEvent::Kind::part_end: return "end";
+    case PartEvent::Kind::end: return "eof";
+  }
+  return "?";
+}
+
+TEST(PartParserTest, EventStream) {
+  std::string m = testing::crlf(
+      "Subject: s\n"
+      " folded\n"
+      "Content-Type: multipart/mixed; boundary=b\n"
+      "\n"
+      "--b\n"
+      "X: 1\n"
+      "\n"
+      "body\n"
+      "--b--\n");
+  PartParser parser;
+  std::string_view view = m;
+  std::string log;
+  parser.feed(view.substr(0, 20));
+  for (;;) {
+    PartEvent e = parser.next();
+    log += kind_name(e.kind) + "@" + std::to_string(e.depth) + ":" + std::to_string(e.offset);
+    if (e.kind == PartEvent::Kind::header_field) {
+      log += "{" + std::string(e.name) + "=" + std::string(e.value) + "}";
+    }
+    if (e.kind == PartEvent::Kind::part_end) {
+      log += "/" + std::to_string(e.lines);
+    }
+    log += " ";
+    if (e.kind == PartEvent::Kind::need_more) {
+      if (view.size() > 20) {
+        view = view.substr(20);
+        parser.feed(view.substr(0, 20));
+      } else {
+        parser.finish();
+      }
+    }
+    if (e.kind == PartEvent::Kind::end) {
+      break;
+    }
+  }
+  // Offsets: header 0..66 (blank line included), part 1 header at 71, its body "body" at
+  // 79..83 (the CRLF before "--b--" excluded), the multipart body 66..92 has 5 lines. The
+  // folded Subject is only emitted once the next line shows it is not continued.
+  EXPECT_EQ(log,
+            "begin@0:0 more@0:0 more@0:0 more@0:0 field@0:0{Subject= s\r\n folded} "
+            "field@0:0{Content-Type= multipart/mixed; boundary=b} hend@0:66 begin@1:71 "
+            "field@1:0{X= 1} hend@1:79 more@0:0 end@1:83/1 more@0:0 end@0:92/5 eof@0:92 ");
+  EXPECT_EQ(parser.next().kind, PartEvent::Kind::end);  // and forever after
+  EXPECT_FALSE(parser.limits_hit());
+  EXPECT_EQ(parser.part_count(), 2u);
+}
+
+}  // namespace
+}  // namespace postroom::mime

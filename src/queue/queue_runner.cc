@@ -568,7 +568,13 @@ io::Task<int> QueueRunner::run_session(RouteWork& work, const std::string& host,
         }
         continue;
       }
-      auto sent = settings_.use_bdat && caps.chunking ? co_await smtp.bdat(job.body) : co_await smtp.data(job.body);
+      // (Not a ?: with two co_awaits: GCC 12 miscompiles that.)
+      Result<client::SmtpReply> sent = make_error(ErrorKind::temporary, "not sent");
+      if (settings_.use_bdat && caps.chunking) {
+        sent = co_await smtp.bdat(job.body);
+      } else {
+        sent = co_await smtp.data(job.body);
+      }
       if (!sent) {
         // The accepted recipients stay unresolved: the next host, or a later retry, takes them
         // (a reply lost after our "." may mean a duplicate; RFC 1047).
@@ -755,6 +761,9 @@ bool QueueRunner::send_failure_dsn(const QueuedMessage& message) {
     log::info("queue.bounced", {{"id", message.id}, {"to", message.sender}});
   }
   if (Status written = store_.update(message.id, updates); !written) {
+    if (written.error().kind == ErrorKind::not_found) {
+      return true;  // deleted meanwhile (postroom queue delete): nothing left to do
+    }
     log::error("queue.update_failed", {{"id", message.id}, {"detail", written.error().detail}});
     return false;
   }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "io/stream.h"
+#include "proto/sasl/base64.h"
 #include "io/tls_context.h"
 #include "queue/client_tls.h"
 #include "store/test_support.h"
@@ -50,6 +51,14 @@ class FakeSmtpServer {
     data_replies_.push_back(std::move(reply));
   }
   void set_tls(SSL_CTX* ctx) { tls_ctx_ = ctx; }
+  void set_auth(std::string user, std::string password) {
+    user_ = std::move(user);
+    password_ = std::move(password);
+  }
+  int auth_successes() {
+    std::lock_guard lock(mutex_);
+    return auth_successes_;
+  }
 
   int connections() {
     std::lock_guard lock(mutex_);
@@ -128,6 +137,9 @@ class FakeSmtpServer {
         if (tls_ctx_ != nullptr && !stream->is_tls()) {
           ext += "250-STARTTLS\r\n";
         }
+        if (!user_.empty()) {
+          ext += "250-AUTH LOGIN PLAIN\r\n";
+        }
         ext += "250 SIZE 10000000";
         co_await say(ext);
       } else if (verb == "STAR") {
@@ -138,6 +150,15 @@ class FakeSmtpServer {
         }
         std::lock_guard lock(mutex_);
         ++tls_sessions_;
+      } else if (verb == "AUTH") {
+        auto decoded = sasl::base64_decode(line->size() > 11 ? line->substr(11) : "");
+        std::string expected = std::string(1, '\0') + user_ + std::string(1, '\0') + password_;
+        bool ok = line->rfind("AUTH PLAIN ", 0) == 0 && decoded.ok() && *decoded == expected;
+        if (ok) {
+          std::lock_guard lock(mutex_);
+          ++auth_successes_;
+        }
+        co_await say(ok ? "235 2.7.0 ok" : "535 5.7.8 bad credentials");
       } else if (verb == "MAIL") {
         current = Transaction{};
         current.mail = *line;
@@ -199,6 +220,9 @@ class FakeSmtpServer {
 
   io::tcp::acceptor acceptor_;
   SSL_CTX* tls_ctx_ = nullptr;
+  std::string user_;
+  std::string password_;
+  int auth_successes_ = 0;
   std::mutex mutex_;
   std::map<std::string, std::deque<std::string>> rcpt_replies_;
   std::deque<std::string> data_replies_;
@@ -322,9 +346,17 @@ TEST_F(QueueRunnerTest, DeliversWith250) {
 
 TEST_F(QueueRunnerTest, RetriesAfter451ThenDelivers) {
   server_->script_rcpt("bob@remote.test", "451 4.3.0 try again later");
+  // next_attempt has one-second resolution: 2 s leaves at least 1 s to look at the deferral.
+  settings_.retry_base_seconds = 2;
+  settings_.retry_max_seconds = 4;
   start();
   store::QueueId id = enqueue({"bob@remote.test"});
-  ASSERT_TRUE(wait_for([&] { return runner_->stats().deferred == 1; }, 10s));
+  // The counter moves just before the outcome is committed: wait for the store.
+  auto attempted = [&] {
+    auto got = queue_->get(id);
+    return got.ok() && got->recipients[0].attempts >= 1;
+  };
+  ASSERT_TRUE(wait_for(attempted, 10s));
   auto queued = queue_->get(id);
   ASSERT_TRUE(queued.ok());
   EXPECT_EQ(queued->recipients[0].state, store::RecipientState::pending);
@@ -430,6 +462,55 @@ TEST_F(QueueRunnerTest, UnreachableHostDefersAndExpiresIntoABounce) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_NE(got[0].second.find("Action: failed"), std::string::npos);
   EXPECT_NE(got[0].second.find("Status: 4.4.1"), std::string::npos);
+}
+
+TEST_F(QueueRunnerTest, SmarthostWithStartTlsAndAuthPlain) {
+  auto paths = io::ensure_self_signed(dir_.path() + "/tls", "relay.test");
+  ASSERT_TRUE(paths.ok()) << paths.error().detail;
+  auto server_tls = io::TlsContext::create(paths->cert, paths->key, "1.2");
+  ASSERT_TRUE(server_tls.ok()) << server_tls.error().detail;
+  server_->set_tls((*server_tls)->native());
+  server_->set_auth("relayuser", "s3cret");
+  settings_.smarthost = "127.0.0.1";
+  settings_.smarthost_port = server_->port();
+  settings_.smarthost_tls = SmarthostTls::starttls;
+  settings_.smarthost_user = "relayuser";
+  settings_.smarthost_password = "s3cret";
+  auto client_tls = make_opportunistic_client_tls();
+  start(client_tls.get());
+  enqueue({"x@anywhere.test", "y@elsewhere.test"});  // no DNS for these: the relay takes all
+  ASSERT_TRUE(wait_for([&] { return queue_empty(); }, 10s));
+  EXPECT_EQ(server_->tls_sessions(), 1);
+  EXPECT_EQ(server_->auth_successes(), 1);
+  auto transactions = server_->transactions();
+  ASSERT_EQ(transactions.size(), 1u);
+  EXPECT_EQ(transactions[0].rcpts.size(), 2u);
+  runner_->stop();
+  wait_for([&] { return runner_->idle(); }, 10s);
+}
+
+TEST_F(QueueRunnerTest, SmarthostWithoutTlsIsNotGivenCredentials) {
+  server_->set_auth("relayuser", "s3cret");  // offers AUTH but no STARTTLS
+  settings_.smarthost = "127.0.0.1";
+  settings_.smarthost_port = server_->port();
+  settings_.smarthost_tls = SmarthostTls::starttls;
+  settings_.smarthost_user = "relayuser";
+  settings_.smarthost_password = "s3cret";
+  auto client_tls = make_opportunistic_client_tls();
+  start(client_tls.get());
+  store::QueueId id = enqueue({"x@anywhere.test"});
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto got = queue_->get(id);
+        return got.ok() && got->recipients[0].attempts >= 1;
+      },
+      10s));
+  EXPECT_EQ(server_->auth_successes(), 0);
+  EXPECT_TRUE(server_->transactions().empty());
+  auto queued = queue_->get(id);
+  ASSERT_TRUE(queued.ok());
+  EXPECT_EQ(queued->recipients[0].status, "4.7.5");
+  EXPECT_TRUE(bounces().empty());
 }
 
 }  // namespace

@@ -140,7 +140,7 @@ class ReceiveTest(SmtpTestCase):
         message = make_message("swaks@nospf.test", self.user, subject="swaks")
         path = os.path.join(self.server.tmp, f"swaks-{self.user}.eml")
         with open(path, "wb") as f:
-            f.write(message)
+            f.write(message[:-2])  # swaks ends the data with CRLF "." itself (it would add a line)
         result = run_swaks(["--server", f"127.0.0.1:{self.server.listener_port('smtp')}",
                             "--ehlo", "client.test", "--from", "swaks@nospf.test", "--to", self.user,
                             "--data", path])
@@ -176,7 +176,8 @@ class ReceiveTest(SmtpTestCase):
             for trick in (f"<@{DOMAIN}:victim@remote.test>", f"<victim%remote.test@{DOMAIN}>"):
                 r = raw.cmd(f"RCPT TO:{trick}")
                 self.assertGreaterEqual(r.code, 500, f"{trick}: {r!r}")
-            self.assertEqual(raw.cmd("DATA").code, 503, "DATA without any accepted recipient")
+            # RFC 5321 §3.3: 503 (out of sequence) or 554 (no valid recipients).
+            self.assertIn(raw.cmd("DATA").code, (503, 554), "DATA without any accepted recipient")
         finally:
             raw.close()
 
@@ -472,6 +473,7 @@ class ReceiveTest(SmtpTestCase):
             raw.file = raw.sock.makefile("rb")
             r, features = raw.ehlo()
             self.assertEqual(r.code, 250, f"first reply in TLS is not EHLO's: {r!r}")
+            self.assertIn("PIPELINING", features, f"first reply in TLS is not EHLO's: {r!r}")
             # No MAIL transaction was started by the injected line.
             self.assertReply(raw.cmd("MAIL FROM:<real@nospf.test>"), 250, "2.1.0")
         finally:

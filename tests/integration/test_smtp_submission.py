@@ -59,7 +59,7 @@ class SubmissionTest(SmtpTestCase):
         path = os.path.join(self.server.tmp, f"dkim-{domain}-{len(stored)}.eml")
         with open(path, "wb") as f:
             f.write(stored)
-        name, text, _ = self.dkim_records[domain]
+        name, text, _ = self.dkim_record(domain)
         result = dkim_tool("verify", path, "--txt", f"{name}={text}")
         lines = [json.loads(line) for line in result.stdout.decode().splitlines() if line.strip()]
         self.assertEqual(result.returncode, 0, f"python3-dkim says: {lines} {result.stderr!r}")
@@ -259,13 +259,14 @@ class SubmissionTest(SmtpTestCase):
         signatures = self.verify_dkim(stored, ED_DOMAIN)
         self.assertEqual(signatures[0]["d"], ED_DOMAIN)
         self.assertEqual(signatures[0]["a"], "ed25519-sha256")
-        _, text, p = self.dkim_records[ED_DOMAIN]
+        _, text, p = self.dkim_record(ED_DOMAIN)
         self.assertIn("k=ed25519", text)
         self.assertEqual(len(base64.b64decode(p)), 32, "ed25519 p= must be the raw 32-byte key (RFC 8463)")
 
     def test_dkim_key_file_written(self):
         key_dir = os.path.join(self.server.data_dir, "dkim")
         for domain in (DOMAIN, ED_DOMAIN):
+            self.dkim_record(domain)
             path = os.path.join(key_dir, f"{domain}.postroom.key")
             self.assertTrue(os.path.exists(path), f"no key file {path}")
             self.assertEqual(os.stat(path).st_mode & 0o077, 0, f"{path} readable by group/others")

@@ -51,5 +51,7 @@ int cmd_alias(Context& context, const std::string& verb);
 int cmd_quota(Context& context, const std::string& verb);
 int cmd_deliver(Context& context);
 int cmd_import(Context& context);
+int cmd_dkim(Context& context, const std::string& verb);
+int cmd_queue(Context& context, const std::string& verb);
 
 }  // namespace postroom::cli

@@ -5,6 +5,8 @@
 //   postroom [--config FILE] quota set|show ...
 //   postroom [--config FILE] deliver [--mailbox NAME] [--flag F]... RECIPIENT  < message
 //   postroom [--config FILE] import ADDRESS PATH [--mailbox NAME]
+//   postroom [--config FILE] dkim generate DOMAIN [--algorithm rsa|ed25519]
+//   postroom [--config FILE] queue list|show ID|retry ID|delete ID
 //   postroom config check FILE
 #include <cstdio>
 #include <string>
@@ -27,6 +29,8 @@ const char* kUsage =
     "  quota set ADDRESS BYTES MESSAGES (0 = unlimited) | quota show ADDRESS\n"
     "  deliver [--mailbox NAME] [--flag FLAG]... RECIPIENT   (message on stdin; sysexits codes)\n"
     "  import ADDRESS PATH [--mailbox NAME]   (Maildir folder or mbox file)\n"
+    "  queue list | queue show ID | queue retry ID | queue delete ID   (outbound queue)\n"
+    "  dkim generate DOMAIN [--algorithm rsa|ed25519] [--force]   (prints the DNS TXT record)\n"
     "  config check FILE\n";
 
 }  // namespace
@@ -82,8 +86,14 @@ int main(int argc, char** argv) {
   if (command == "alias") {
     return cli::cmd_alias(context, verb);
   }
+  if (command == "dkim") {
+    return cli::cmd_dkim(context, verb);
+  }
   if (command == "quota") {
     return cli::cmd_quota(context, verb);
+  }
+  if (command == "queue") {
+    return cli::cmd_queue(context, verb);
   }
   std::fputs(kUsage, stderr);
   return cli::kUsage;

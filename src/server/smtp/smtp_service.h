@@ -53,7 +53,9 @@ struct InboundContext {
   std::string client_ip;
   std::string helo;
   std::string mail_from;  // "" for the null reverse-path
-  const std::string* message = nullptr;  // CRLF message as received (before our headers)
+  // CRLF message as received (before our headers). The checker may rewrite it: it removes
+  // Authentication-Results fields that forge our authserv-id (RFC 8601 §5).
+  std::string* message = nullptr;
 };
 
 struct OutboundRecipient {
