@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -23,6 +24,7 @@
 #include "server/smtp/smtp_service.h"
 #include "dns/resolver.h"
 #include "queue/client_tls.h"
+#include "queue/dsn.h"
 #include "queue/queue_runner.h"
 #include "store/queue.h"
 
@@ -276,6 +278,32 @@ int main(int argc, char** argv) {
       return server::smtp::dkim_sign_if_key(key_dir, selector, domain, message);
     };
   }
+  smtp_hooks.delivered = [&bounce_sink, hostname = config.hostname](const server::smtp::DeliveredReport& report) {
+    queue::DsnReport dsn;
+    dsn.reporting_mta = hostname;
+    dsn.original_sender = report.sender;
+    dsn.envid = report.params.envid.value_or("");
+    dsn.arrival = std::time(nullptr);
+    dsn.now = dsn.arrival;
+    dsn.ret = report.params.ret == postroom::smtp::Ret::full ? store::DsnRet::full : store::DsnRet::headers;
+    for (const auto& recipient : report.recipients) {
+      queue::DsnRecipient r;
+      r.final_recipient = recipient.address;
+      if (recipient.params.orcpt) {
+        r.original_recipient = recipient.params.orcpt->addr_type + ";" + recipient.params.orcpt->address;
+      }
+      r.action = queue::DsnAction::delivered;
+      r.status = "2.0.0";
+      r.explanation = "The message was delivered to the recipient's mailbox.";
+      dsn.recipients.push_back(std::move(r));
+    }
+    dsn.original = *report.message;
+    dsn.unique = std::to_string(dsn.now) + "." + report.recipients.front().address;
+    Status sent = bounce_sink(report.sender, queue::make_dsn(dsn));
+    if (!sent) {
+      log::warn("dsn.delivered_failed", {{"to", report.sender}, {"error", sent.error().detail}});
+    }
+  };
   smtp = std::make_unique<server::smtp::SmtpService>(runtime, mail, authenticator, (*tls)->native(), smtp_settings,
                                                      std::move(smtp_hooks));
   queue_runner.start(runtime.context(0));

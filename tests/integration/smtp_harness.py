@@ -120,9 +120,12 @@ def dns_query(port, name, qtype=16, timeout=1.0):
 
 
 def txt_strings(value):
-    """dnsmasq --txt-record value: the text split into <=255-octet quoted strings."""
+    """dnsmasq --txt-record value: the text split into <=255-octet character-strings, comma
+    separated. No quotes: given on the command line (not in a conf file), dnsmasq keeps them."""
+    if "," in value:
+        raise ValueError(f"a comma would split this TXT record: {value!r}")
     chunks = [value[i:i + 255] for i in range(0, len(value), 255)] or [""]
-    return ",".join('"' + c + '"' for c in chunks)
+    return ",".join(chunks)
 
 
 class Dnsmasq:

@@ -70,6 +70,15 @@ struct OutboundMessage {
   postroom::smtp::MailParams params;
 };
 
+// RFC 3461 success notifications: recipients delivered into local mailboxes that asked for
+// NOTIFY=SUCCESS.
+struct DeliveredReport {
+  std::string sender;  // never "" (the null reverse-path gets no DSN)
+  postroom::smtp::MailParams params;  // ENVID, RET
+  std::vector<OutboundRecipient> recipients;
+  const std::string* message = nullptr;
+};
+
 // Hooks. All block (DNS, disk); sessions call them through io::offload.
 using InboundChecker = std::function<InboundVerdict(const InboundContext&)>;
 // Durably queues the message; returns the queue id.
@@ -77,11 +86,15 @@ using OutboundQueue = std::function<Result<std::string>(const OutboundMessage&)>
 // Returns a DKIM-Signature header field (CRLF-terminated) for a message sent from
 // `domain`, or "" when the domain has no key.
 using DkimSigner = std::function<std::string(const std::string& domain, const std::string& message)>;
+// Sends a "delivered" DSN (RFC 3464 Action: delivered) to the sender; failures are logged,
+// never fatal (the message itself is already delivered).
+using DeliveredNotifier = std::function<void(const DeliveredReport&)>;
 
 struct SmtpHooks {
   InboundChecker check_inbound;  // may be empty: no checks
   OutboundQueue enqueue;         // may be empty: submission to remote domains answers 451
   DkimSigner sign;               // may be empty: no signing
+  DeliveredNotifier delivered;   // may be empty: DSN is then not advertised
 };
 
 class SmtpService {

@@ -184,6 +184,11 @@ std::string Session::capabilities_reply() const {
   caps.push_back("ENHANCEDSTATUSCODES");
   caps.push_back("CHUNKING");
   caps.push_back("BINARYMIME");
+  if (service_.hooks().delivered && (role_ != Role::submission || service_.hooks().enqueue)) {
+    // RFC 3461: we honour NOTIFY (success reports for local delivery, failure and delay
+    // reports from the queue), RET, ENVID and ORCPT.
+    caps.push_back("DSN");
+  }
   if (kind_ == ListenerKind::starttls && !stream_->is_tls() && service_.tls() != nullptr) {
     caps.push_back("STARTTLS");
   }
@@ -683,6 +688,26 @@ io::Task<void> Session::deliver_lmtp() {
     }
     return result;
   });
+  const SmtpHooks& hooks = service_.hooks();
+  if (hooks.delivered && mail_from_->kind == ps::Path::Kind::mailbox) {
+    DeliveredReport report;
+    report.sender = mail_from_->mailbox.local_part + "@" + mail_from_->mailbox.domain;
+    report.params = mail_params_;
+    report.message = &message;
+    for (std::size_t i = 0; i < recipients_.size(); ++i) {
+      const auto& recipient = recipients_[i];
+      bool delivered = outcome.replies[i].compare(0, 3, "250") == 0;
+      if (delivered && recipient.params.notify && recipient.params.notify->success) {
+        report.recipients.push_back(OutboundRecipient{recipient.decision.address, recipient.params});
+      }
+    }
+    if (!report.recipients.empty()) {
+      co_await io::offload(service_.runtime().storage_pool(), [&] {
+        hooks.delivered(report);
+        return 0;
+      });
+    }
+  }
   for (auto& line : outcome.replies) {
     reply(std::move(line));
   }
@@ -795,6 +820,24 @@ io::Task<void> Session::deliver_mx_or_submission() {
         break;
     }
     co_return;
+  }
+  if (hooks.delivered && outbound.sender.size() > 0) {
+    DeliveredReport report;
+    report.sender = outbound.sender;
+    report.params = mail_params_;
+    report.message = &message;
+    for (const auto& recipient : recipients_) {
+      bool success = recipient.params.notify && recipient.params.notify->success;
+      if (success && recipient.decision.kind == RecipientDecision::Kind::local) {
+        report.recipients.push_back(OutboundRecipient{recipient.decision.address, recipient.params});
+      }
+    }
+    if (!report.recipients.empty()) {
+      co_await io::offload(service_.runtime().storage_pool(), [&] {
+        hooks.delivered(report);
+        return 0;
+      });
+    }
   }
   log::info("smtp.accepted", {{"session", id_},
                               {"id", transaction_id()},
