@@ -92,12 +92,14 @@ std::string rfc5322_date(std::int64_t unix_seconds) {
 
 std::string make_dsn(const DsnReport& report) {
   bool all_delayed = true;
+  bool all_delivered = true;
   for (const auto& r : report.recipients) {
     all_delayed = all_delayed && r.action == DsnAction::delayed;
+    all_delivered = all_delivered && (r.action == DsnAction::delivered || r.action == DsnAction::relayed);
   }
   const std::string boundary = "=_postroom_dsn_" + report.unique;
   // RET=HDRS, a delay warning, or an original too big to quote: headers only (RFC 3461 §4.3).
-  bool full = report.ret != store::DsnRet::headers && !all_delayed &&
+  bool full = report.ret != store::DsnRet::headers && !all_delayed && !all_delivered &&
               report.original.size() <= report.max_original_bytes;
   std::string_view quoted = full ? report.original : header_block(report.original);
   bool eight_bit = has_8bit(quoted);
@@ -106,8 +108,9 @@ std::string make_dsn(const DsnReport& report) {
   out.reserve(quoted.size() + 2048);
   out += "From: Mail Delivery System <MAILER-DAEMON@" + report.reporting_mta + ">\r\n";
   out += "To: <" + one_line(report.original_sender) + ">\r\n";
-  out += all_delayed ? "Subject: Delayed Mail (still being retried)\r\n"
-                     : "Subject: Undelivered Mail Returned to Sender\r\n";
+  out += all_delivered ? "Subject: Successful Mail Delivery Report\r\n"
+         : all_delayed ? "Subject: Delayed Mail (still being retried)\r\n"
+                       : "Subject: Undelivered Mail Returned to Sender\r\n";
   out += "Date: " + rfc5322_date(report.now) + "\r\n";
   out += "Message-ID: <dsn." + report.unique + "@" + report.reporting_mta + ">\r\n";
   out += "Auto-Submitted: auto-replied\r\n";
@@ -124,7 +127,9 @@ std::string make_dsn(const DsnReport& report) {
   out += "Content-Type: text/plain; charset=utf-8\r\n";
   out += "Content-Description: Notification\r\n\r\n";
   out += "This is the mail system at host " + report.reporting_mta + ".\r\n\r\n";
-  if (all_delayed) {
+  if (all_delivered) {
+    out += "Your message was delivered to the recipients listed below, as you asked.\r\n\r\n";
+  } else if (all_delayed) {
     out += "Your message could not be delivered yet. The mail system will keep trying;\r\n";
     out += "you do not need to send it again.\r\n\r\n";
   } else {
@@ -182,10 +187,10 @@ std::string make_dsn(const DsnReport& report) {
   out += "--" + boundary + "\r\n";
   if (full) {
     out += "Content-Type: message/rfc822\r\n";
-    out += "Content-Description: Undelivered Message\r\n";
+    out += "Content-Description: Original Message\r\n";
   } else {
     out += "Content-Type: text/rfc822-headers\r\n";
-    out += "Content-Description: Undelivered Message Headers\r\n";
+    out += "Content-Description: Original Message Headers\r\n";
   }
   if (eight_bit) {
     out += "Content-Transfer-Encoding: 8bit\r\n";
