@@ -279,6 +279,16 @@ int main(int argc, char** argv) {
     };
   }
   smtp_hooks.delivered = [&bounce_sink, hostname = config.hostname](const server::smtp::DeliveredReport& report) {
+    unsigned notify = 0;
+    for (const auto& recipient : report.recipients) {
+      if (recipient.params.notify && recipient.params.notify->never) {
+        notify = store::kNotifyNever;
+      }
+    }
+    if (report.action == server::smtp::DeliveredReport::Action::failed &&
+        !queue::wants_dsn(report.sender, notify, queue::DsnAction::failed)) {
+      return;
+    }
     queue::DsnReport dsn;
     dsn.reporting_mta = hostname;
     dsn.original_sender = report.sender;
@@ -292,9 +302,11 @@ int main(int argc, char** argv) {
       if (recipient.params.orcpt) {
         r.original_recipient = recipient.params.orcpt->addr_type + ";" + recipient.params.orcpt->address;
       }
-      r.action = queue::DsnAction::delivered;
-      r.status = "2.0.0";
-      r.explanation = "The message was delivered to the recipient's mailbox.";
+      bool delivered = report.action == server::smtp::DeliveredReport::Action::delivered;
+      r.action = delivered ? queue::DsnAction::delivered : queue::DsnAction::failed;
+      r.status = report.status;
+      r.explanation = delivered ? "The message was delivered to the recipient's mailbox."
+                                : "The message is larger than the recipient's whole mailbox quota.";
       dsn.recipients.push_back(std::move(r));
     }
     dsn.original = *report.message;

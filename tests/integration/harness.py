@@ -53,7 +53,7 @@ def find_bin_dir():
     """POSTROOM_BIN_DIR, else the build/*/src/bin holding the newest postroomd."""
     env = os.environ.get("POSTROOM_BIN_DIR")
     if env:
-        return env
+        return os.path.abspath(env)
     candidates = [p for p in glob.glob(os.path.join(REPO_ROOT, "build", "*", "src", "bin", "postroomd"))
                   if os.access(p, os.X_OK)]
     if not candidates:

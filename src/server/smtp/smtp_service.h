@@ -70,9 +70,15 @@ struct OutboundMessage {
   postroom::smtp::MailParams params;
 };
 
-// RFC 3461 success notifications: recipients delivered into local mailboxes that asked for
-// NOTIFY=SUCCESS.
+// Delivery status notifications the SMTP session owes after it answered 250:
+// - delivered: local recipients that asked for NOTIFY=SUCCESS (RFC 3461 §4.1);
+// - failed: local recipients whose mailbox can never hold the message (larger than the
+//   whole quota) while other recipients succeeded — SMTP has one reply after DATA, so
+//   these get a bounce instead (RFC 5321 §6.1: no silent loss).
 struct DeliveredReport {
+  enum class Action { delivered, failed };
+  Action action = Action::delivered;
+  std::string status = "2.0.0";  // RFC 3463 code for every recipient of this report
   std::string sender;  // never "" (the null reverse-path gets no DSN)
   postroom::smtp::MailParams params;  // ENVID, RET
   std::vector<OutboundRecipient> recipients;

@@ -479,10 +479,11 @@ io::Task<bool> Session::do_mail(ps::Command& command) {
   }
   if (role_ == Role::submission) {
     // RFC 6409 §8.1 lets the MSA check the sender; we allow only the user's own addresses.
-    std::string sender = command.path.kind == ps::Path::Kind::mailbox
-                             ? lower_ascii(command.path.mailbox.local_part + "@" + command.path.mailbox.domain)
-                             : "";
-    if (std::find(sendable_.begin(), sendable_.end(), sender) == sendable_.end()) {
+    // The null reverse-path stays allowed: read receipts (RFC 8098) and auto-replies
+    // (RFC 3834) are sent with it, and it can never be bounced back to anyone.
+    bool null_path = command.path.kind == ps::Path::Kind::null;
+    std::string sender = null_path ? "" : lower_ascii(command.path.mailbox.local_part + "@" + command.path.mailbox.domain);
+    if (!null_path && std::find(sendable_.begin(), sendable_.end(), sender) == sendable_.end()) {
       reply(r(550, 5, 7, 1, "sender address not owned by the authenticated user"));
       co_return true;
     }
@@ -679,7 +680,10 @@ io::Task<void> Session::deliver_lmtp() {
       if (stored) {
         result.replies.push_back(r(250, 2, 0, 0, "<" + recipient.decision.address + "> delivered"));
       } else if (stored.error().kind == ErrorKind::over_quota) {
-        result.replies.push_back(r(452, 4, 2, 2, "<" + recipient.decision.address + "> mailbox full"));
+        std::uint64_t quota = recipient.decision.account.quota_bytes;
+        result.replies.push_back(quota != 0 && message.size() > quota
+                                     ? r(552, 5, 2, 2, "<" + recipient.decision.address + "> message exceeds the quota")
+                                     : r(452, 4, 2, 2, "<" + recipient.decision.address + "> mailbox full"));
       } else if (stored.error().kind == ErrorKind::limit) {
         result.replies.push_back(r(552, 5, 3, 4, "message too large"));
       } else {
@@ -761,14 +765,24 @@ io::Task<void> Session::deliver_mx_or_submission() {
     message = signature + message;
   }
   std::vector<mail::MailService::Target> local;
+  std::vector<const AcceptedRecipient*> never_fit;
   OutboundMessage outbound;
   std::string mailbox = verdict.disposition == InboundVerdict::Disposition::junk ? "Junk" : "INBOX";
   for (const auto& recipient : recipients_) {
     if (recipient.decision.kind == RecipientDecision::Kind::local) {
+      std::uint64_t quota = recipient.decision.account.quota_bytes;
+      if (quota != 0 && message.size() > quota) {
+        never_fit.push_back(&recipient);
+        continue;
+      }
       local.push_back(mail::MailService::Target{recipient.decision.account.id, mailbox});
     } else {
       outbound.recipients.push_back(OutboundRecipient{recipient.decision.address, recipient.params});
     }
+  }
+  if (!never_fit.empty() && local.empty() && outbound.recipients.empty()) {
+    reply(r(552, 5, 2, 2, "message exceeds the recipient's quota"));
+    co_return;
   }
   if (!outbound.recipients.empty() && !hooks.enqueue) {
     reply(r(451, 4, 3, 0, "outbound delivery is not available"));
@@ -820,6 +834,21 @@ io::Task<void> Session::deliver_mx_or_submission() {
         break;
     }
     co_return;
+  }
+  if (hooks.delivered && !outbound.sender.empty() && !never_fit.empty()) {
+    DeliveredReport failed;
+    failed.action = DeliveredReport::Action::failed;
+    failed.status = "5.2.2";
+    failed.sender = outbound.sender;
+    failed.params = mail_params_;
+    failed.message = &message;
+    for (const auto* recipient : never_fit) {
+      failed.recipients.push_back(OutboundRecipient{recipient->decision.address, recipient->params});
+    }
+    co_await io::offload(service_.runtime().storage_pool(), [&] {
+      hooks.delivered(failed);
+      return 0;
+    });
   }
   if (hooks.delivered && outbound.sender.size() > 0) {
     DeliveredReport report;
