@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   libtomlplusplus-dev libgtest-dev clang libclang-rt-14-dev openssl
   libunbound-dev libevent-dev publicsuffix)
 test_pkgs=(fetchmail getmail6 python3 python3-dkim python3-nacl dnsmasq-base
-  swaks libnet-ssleay-perl libio-socket-ssl-perl)
+  swaks libnet-ssleay-perl libio-socket-ssl-perl isync mutt offlineimap3)
 # node/npm for nodemailer: Debian's only where none is installed (a NodeSource nodejs already
 # ships npm and conflicts with Debian's npm package).
 command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs)

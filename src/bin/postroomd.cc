@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "auth/login_limiter.h"
 #include "base/log.h"
@@ -328,6 +329,13 @@ int main(int argc, char** argv) {
                               {"mode", config::to_string(listener.mode)}});
     }
     log::info("ready", {{"hostname", config.hostname}, {"data_dir", config.data_dir}});
+  }, [&queue_runner](std::chrono::steady_clock::time_point deadline) {
+    // Deliveries in flight finish or are abandoned (the spool keeps them) before the I/O
+    // threads stop, so no storage task writes into a finished delivery.
+    queue_runner.stop();
+    while (!queue_runner.idle() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   return 0;
 }

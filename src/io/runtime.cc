@@ -118,7 +118,8 @@ void Runtime::request_stop() {
   asio::post(signal_context_, [this] { signal_context_.stop(); });
 }
 
-void Runtime::run(std::chrono::seconds grace, const std::function<void()>& on_ready) {
+void Runtime::run(std::chrono::seconds grace, const std::function<void()>& on_ready,
+                  const std::function<void(std::chrono::steady_clock::time_point)>& on_stopping) {
   std::vector<std::thread> threads;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   for (auto& ctx : contexts_) {
@@ -151,6 +152,9 @@ void Runtime::run(std::chrono::seconds grace, const std::function<void()>& on_re
     });
   }
   auto deadline = std::chrono::steady_clock::now() + grace;
+  if (on_stopping) {
+    on_stopping(deadline);
+  }
   while (live_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
     sweep_idle_sessions();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -50,8 +50,11 @@ class Runtime {
   Status listen(const std::string& address, std::uint16_t port, std::string name, Handler handler);
 
   // Serves until SIGTERM or SIGINT (or request_stop()), then stops gracefully.
-  // on_ready runs once the listeners accept.
-  void run(std::chrono::seconds grace, const std::function<void()>& on_ready);
+  // on_ready runs once the listeners accept. on_stopping runs after accepting stopped while
+  // the I/O threads still run, so background services (the queue) can wind down their
+  // in-flight work; it should return within the grace period.
+  void run(std::chrono::seconds grace, const std::function<void()>& on_ready,
+           const std::function<void(std::chrono::steady_clock::time_point deadline)>& on_stopping = {});
   void request_stop();
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }

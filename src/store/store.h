@@ -10,6 +10,9 @@
 //   batched into one group commit rather than weakening this.
 // - Every mutation of a mailbox's messages bumps the account's modseq and appends to the
 //   account's change log; expunges leave tombstones.
+// - Mutations are atomic: on any error nothing of the call is visible (one savepoint).
+// - Flags: system flags are stored canonically ("\\seen" becomes "\\Seen"); keywords are kept
+//   as first given, and add/remove compare flags case-insensitively (RFC 9051 §2.3.2).
 // - Errors are typed (base/result.h): not_found, exists, over_quota, temporary (I/O, disk
 //   full), bad_syntax (invalid name).
 #pragma once
@@ -71,7 +74,36 @@ class Store {
   virtual Result<std::vector<Mailbox>> list_mailboxes(AccountId account) = 0;
   // Name lookup; "INBOX" is case-insensitive.
   virtual Result<Mailbox> find_mailbox(AccountId account, std::string_view name) = 0;
+  // Creates `name` and any missing superior names ("a" and "a/b" for "a/b/c", RFC 9051
+  // §6.3.4) as ordinary mailboxes. exists if `name` itself exists; bad_syntax if invalid.
   virtual Result<Mailbox> create_mailbox(AccountId account, std::string_view name, std::string_view special_use) = 0;
+  virtual Result<Mailbox> get_mailbox(AccountId account, MailboxId mailbox) = 0;
+  // Deletes one mailbox and its messages (each expunged UID leaves a tombstone, blobs
+  // unreferenced). Children are NOT deleted: "a/b" survives the deletion of "a", and "a"
+  // then exists only as an implied hierarchy level (the IMAP layer lists it \NonExistent /
+  // \Noselect if it wants to). INBOX → permanent. Subscriptions are kept (RFC 9051 §6.3.9).
+  virtual Status delete_mailbox(AccountId account, MailboxId mailbox) = 0;
+  // Renames a mailbox and every mailbox below it ("a/b" → "x/b" when "a" → "x"), keeping
+  // ids, UIDVALIDITY, UIDs and MAILBOXIDs; missing superiors of the new name are created;
+  // subscriptions of the renamed names move with them. Errors: exists (the new name or a
+  // renamed child's new name is taken, or new name is INBOX), bad_syntax (invalid name,
+  // or new name inside the renamed subtree), not_found.
+  // INBOX (RFC 9051 §6.3.6): creates a new mailbox `new_name` (fresh UIDVALIDITY and
+  // MAILBOXID), moves every INBOX message into it (new UIDs, tombstones in INBOX) and leaves
+  // INBOX empty; INBOX's children are not renamed. Returns the renamed (or new) mailbox.
+  virtual Result<Mailbox> rename_mailbox(AccountId account, MailboxId mailbox, std::string_view new_name) = 0;
+  // Counters only, no message rows read (STATUS, SELECT).
+  virtual Result<MailboxStatus> mailbox_status(AccountId account, MailboxId mailbox) = 0;
+  // Keywords (flags without a leading backslash) set on at least one message of the mailbox,
+  // sorted; maintained as counts in the same transaction as the flags (FLAGS/PERMANENTFLAGS).
+  virtual Result<std::vector<std::string>> mailbox_keywords(AccountId account, MailboxId mailbox) = 0;
+
+  // --- subscriptions (RFC 9051 §6.3.7-9) ---
+  // Names need not exist as mailboxes. Subscribing twice or unsubscribing an unsubscribed
+  // name succeeds. bad_syntax for invalid names.
+  virtual Status set_subscribed(AccountId account, std::string_view name, bool subscribed) = 0;
+  // Subscribed names, sorted ("INBOX" canonical).
+  virtual Result<std::vector<std::string>> list_subscriptions(AccountId account) = 0;
 
   // --- messages ---
   // Appends one message durably. Checks quota first (ErrorKind::over_quota). Stores the body
@@ -85,7 +117,8 @@ class Store {
   };
   virtual Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets,
                                                        const NewMessage& message) = 0;
-  // All messages of a mailbox in UID order.
+  // All messages of a mailbox in UID order: one indexed range scan, rows streamed (no
+  // per-message query).
   virtual Result<std::vector<MessageMeta>> list_messages(AccountId account, MailboxId mailbox) = 0;
   virtual Result<MessageDerived> derived(AccountId account, MailboxId mailbox, Uid uid) = 0;
   // The stored bytes of a message, exactly as appended.
@@ -95,6 +128,40 @@ class Store {
   // Replaces the flags of a message; bumps its modseq.
   virtual Result<MessageMeta> set_flags(AccountId account, MailboxId mailbox, Uid uid,
                                         const std::vector<std::string>& flags) = 0;
+
+  // IMAP STORE (with CONDSTORE UNCHANGEDSINCE when `unchanged_since` is set): applies `op`
+  // with `flags` to each existing UID of `uids` whose modseq <= *unchanged_since. Only
+  // messages whose flag set really changes get a new modseq (one each) and a change-log row.
+  // Errors: not_found (mailbox), bad_syntax/limit (flags). Missing UIDs are ignored.
+  virtual Result<FlagUpdate> update_flags(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids,
+                                          FlagOp op, const std::vector<std::string>& flags,
+                                          std::optional<ModSeq> unchanged_since) = 0;
+  // IMAP COPY: copies the existing UIDs of `uids` (missing ones are skipped) into `to`, all
+  // or nothing. Quota is checked for the whole set first (over_quota: nothing copied).
+  // Bodies are shared (blob refcount), flags and internal date copied, save_date = now,
+  // each copy gets a new UID and modseq in `to`. `to` may equal `from`.
+  virtual Result<CopyResult> copy_messages(AccountId account, MailboxId from, const std::vector<Uid>& uids,
+                                           MailboxId to) = 0;
+  // IMAP MOVE (RFC 6851): like copy_messages, and in the same transaction expunges the
+  // sources (tombstones). No quota check (usage does not grow). On failure nothing moved.
+  virtual Result<CopyResult> move_messages(AccountId account, MailboxId from, const std::vector<Uid>& uids,
+                                           MailboxId to) = 0;
+
+  // --- reads for CONDSTORE / QRESYNC (RFC 7162) ---
+  // Messages of the mailbox with modseq > `since`, in UID order (CHANGEDSINCE, QRESYNC).
+  virtual Result<std::vector<MessageMeta>> list_flags_since(AccountId account, MailboxId mailbox, ModSeq since) = 0;
+  // UIDs expunged from the mailbox with a tombstone modseq > `since`, sorted (VANISHED
+  // (EARLIER)). Tombstones are not expired yet, so the answer is complete for any `since`.
+  virtual Result<std::vector<Uid>> expunged_since(AccountId account, MailboxId mailbox, ModSeq since) = 0;
+
+  // --- full-text search ---
+  // UIDs (sorted) of the mailbox's messages containing criterion.value as a case-insensitive
+  // substring (RFC 9051 §6.4.4) of the field's decoded text: headers decoded (RFC 2047), body
+  // text parts decoded (base64/QP) and converted to UTF-8. An empty value matches every
+  // message (for HEADER: every message that has that header). See README.md "Full-text
+  // search" for the index and what "body" covers.
+  virtual Result<std::vector<Uid>> search_text(AccountId account, MailboxId mailbox,
+                                               const TextCriterion& criterion) = 0;
 
   // --- change log ---
   virtual Result<ModSeq> highest_modseq(AccountId account) = 0;

@@ -128,6 +128,50 @@ CREATE TABLE queue_recipients (
 );
 CREATE INDEX queue_recipients_by_state ON queue_recipients(state, next_attempt);
 )sql",
+    // 5: what the IMAP server needs. Mailbox counters (unseen, deleted) maintained with the
+    // messages; RFC 8474 MAILBOXID; keyword counts; subscriptions; indexes for CONDSTORE /
+    // QRESYNC reads; the full-text index (FTS5 trigram, one document per distinct body per
+    // account; README.md "Full-text search"). Existing messages are indexed at open.
+    R"sql(
+ALTER TABLE mailboxes ADD COLUMN unseen INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailboxes ADD COLUMN object_id TEXT NOT NULL DEFAULT '';
+UPDATE mailboxes SET object_id = 'M' || lower(hex(randomblob(12)));
+UPDATE mailboxes SET
+  unseen = (SELECT count(*) FROM messages m WHERE m.account_id = mailboxes.account_id
+            AND m.mailbox_id = mailboxes.id AND instr(' ' || m.flags || ' ', ' \Seen ') = 0),
+  deleted = (SELECT count(*) FROM messages m WHERE m.account_id = mailboxes.account_id
+             AND m.mailbox_id = mailboxes.id AND instr(' ' || m.flags || ' ', ' \Deleted ') > 0);
+CREATE INDEX messages_by_modseq ON messages(account_id, mailbox_id, modseq);
+CREATE INDEX changes_by_mailbox ON changes(account_id, mailbox_id, modseq);
+-- How many messages of a mailbox carry each keyword (flags without a backslash); rows at 0
+-- are deleted. The keyword is stored in ASCII lower case; `spelling` is the first one seen.
+CREATE TABLE mailbox_keywords (
+  account_id INTEGER NOT NULL,
+  mailbox_id INTEGER NOT NULL,
+  keyword TEXT NOT NULL,
+  spelling TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (account_id, mailbox_id, keyword),
+  FOREIGN KEY (account_id, mailbox_id) REFERENCES mailboxes(account_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE subscriptions (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
+-- One search document per (account, distinct body); search_fts.rowid = docid.
+CREATE TABLE search_docs (
+  docid INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  blob_id TEXT NOT NULL,
+  UNIQUE (account_id, blob_id)
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  hfrom, hto, hcc, hbcc, subject, headers, body,
+  tokenize = 'trigram'
+);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
