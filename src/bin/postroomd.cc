@@ -175,6 +175,8 @@ int main(int argc, char** argv) {
   smtp_settings.max_recipients = config.smtp_max_recipients;
   smtp_settings.max_errors = config.smtp_max_errors;
   smtp_settings.command_timeout = std::chrono::seconds(config.smtp_command_timeout_seconds);
+  smtp_settings.max_session = std::chrono::seconds(config.smtp_max_session_seconds);
+  smtp_settings.max_line_bytes = config.smtp_max_line_bytes;
   smtp_settings.bare_newline = config.smtp_bare_newline == "normalize"
                                    ? postroom::smtp::BareNewlinePolicy::normalize_to_crlf
                                    : postroom::smtp::BareNewlinePolicy::reject;

@@ -78,6 +78,8 @@ struct Config {
   unsigned smtp_max_recipients = 100;          // RCPT TO per transaction (RFC 5321 §4.5.3.1.8: at least 100)
   unsigned smtp_command_timeout_seconds = 300;  // RFC 5321 §4.5.3.2.7: server timeout at least 5 minutes
   unsigned smtp_max_errors = 20;               // bad commands before the session is closed
+  unsigned smtp_max_line_bytes = 4096;         // command line limit incl. CRLF (RFC 5321: at least 512)
+  unsigned smtp_max_session_seconds = 3600;    // a whole SMTP connection, however busy
   std::string smtp_bare_newline = "reject";    // "reject" | "normalize": bare LF/CR in DATA
   bool smtp_check_inbound = true;              // SPF, DKIM, DMARC on port 25
   std::string smtp_spf_fail_action = "mark";   // "mark" | "junk" | "reject" for SPF fail

@@ -36,6 +36,8 @@ struct SmtpSettings {
   unsigned max_recipients = 100;
   unsigned max_errors = 20;
   std::chrono::seconds command_timeout{300};
+  std::chrono::seconds max_session{3600};
+  std::size_t max_line_bytes = 4096;
   std::chrono::seconds tls_handshake_timeout{30};
   postroom::smtp::BareNewlinePolicy bare_newline = postroom::smtp::BareNewlinePolicy::reject;
   bool check_inbound = true;

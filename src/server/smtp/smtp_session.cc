@@ -28,8 +28,6 @@ using ps::EnhancedStatus;
 
 // RFC 4954 §4: a SASL response line may be up to 12288 octets.
 constexpr std::size_t kMaxSaslLine = 12288;
-// Command lines: RFC 5321's 512 plus room for the ESMTP parameters we advertise.
-constexpr std::size_t kMaxCommandLine = 4096;
 // Failed AUTH attempts in one connection before we hang up (the limiter counts across).
 constexpr int kMaxAuthFailures = 3;
 
@@ -66,14 +64,15 @@ class Session {
         kind_(kind),
         parser_(make_limits(service.settings())),
         data_limits_(make_data_limits(service.settings())),
-        id_(new_session_id()) {}
+        id_(new_session_id()),
+        deadline_(std::chrono::steady_clock::now() + settings_.max_session) {}
 
   io::Task<void> run();
 
  private:
   static ps::Limits make_limits(const SmtpSettings& settings) {
     ps::Limits limits;
-    limits.max_command_line = kMaxCommandLine;
+    limits.max_command_line = std::max<std::size_t>(settings.max_line_bytes, 512);
     limits.bare_newline = settings.bare_newline;
     return limits;
   }
@@ -115,6 +114,7 @@ class Session {
   ps::CommandParser parser_;
   ps::DataLimits data_limits_;
   std::string id_;
+  std::chrono::steady_clock::time_point deadline_;  // end of the whole session (max_session)
   std::string out_;
   std::array<char, 8192> buffer_{};
   std::size_t stream_bytes_ = 0;  // valid bytes in buffer_ after read_more()
@@ -160,7 +160,14 @@ io::Task<bool> Session::read_more() {
   if (!co_await flush()) {
     co_return false;
   }
-  auto n = co_await stream_->read_some(buffer_.data(), buffer_.size(), settings_.command_timeout);
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  if (remaining.count() <= 0) {
+    reply(ps::reply(421, EnhancedStatus{4, 4, 2}, settings_.hostname + " session time limit reached, closing"));
+    co_await flush();
+    co_return false;
+  }
+  auto timeout = std::min<std::chrono::milliseconds>(settings_.command_timeout, remaining);
+  auto n = co_await stream_->read_some(buffer_.data(), buffer_.size(), timeout);
   if (!n) {
     if (n.error().detail == "timeout") {
       reply(ps::reply(421, EnhancedStatus{4, 4, 2}, settings_.hostname + " timeout, closing connection"));
