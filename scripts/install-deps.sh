@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libssl-dev libsqlite3-dev libargon2-dev
   libtomlplusplus-dev libgtest-dev clang libclang-rt-14-dev openssl
-  libunbound-dev libevent-dev publicsuffix)
+  libunbound-dev libevent-dev publicsuffix zlib1g-dev)
 test_pkgs=(fetchmail getmail6 python3 python3-dkim python3-nacl dnsmasq-base
   swaks libnet-ssleay-perl libio-socket-ssl-perl isync mutt offlineimap3)
 # node/npm for nodemailer: Debian's only where none is installed (a NodeSource nodejs already

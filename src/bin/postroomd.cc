@@ -21,6 +21,8 @@
 #include "io/tls_context.h"
 #include "server/common/authenticator.h"
 #include "server/pop3/pop3_service.h"
+#include "push/change_bus.h"
+#include "server/imap/imap_service.h"
 #include "server/smtp/mail_auth_hooks.h"
 #include "server/smtp/smtp_service.h"
 #include "dns/resolver.h"
@@ -48,6 +50,15 @@ server::pop3::ListenerKind pop3_kind(config::ListenerMode mode) {
     case config::ListenerMode::tls: return server::pop3::ListenerKind::tls;
   }
   return server::pop3::ListenerKind::plain;
+}
+
+server::imap::ListenerKind imap_kind(config::ListenerMode mode) {
+  switch (mode) {
+    case config::ListenerMode::plain: return server::imap::ListenerKind::plain;
+    case config::ListenerMode::starttls: return server::imap::ListenerKind::starttls;
+    case config::ListenerMode::tls: return server::imap::ListenerKind::tls;
+  }
+  return server::imap::ListenerKind::plain;
 }
 
 server::smtp::ListenerKind smtp_kind(config::ListenerMode mode) {
@@ -117,12 +128,16 @@ int main(int argc, char** argv) {
   // before it. Handlers therefore reach the services through this late-bound pointer.
   std::unique_ptr<server::pop3::Pop3Service> pop3;
   std::unique_ptr<server::smtp::SmtpService> smtp;
+  std::unique_ptr<server::imap::ImapService> imap;
   for (const auto& listener : config.listeners) {
     std::string name = listener.service + "/" + std::string(config::to_string(listener.mode));
     io::Runtime::Handler handler;
     if (listener.service == "pop3") {
       auto kind = pop3_kind(listener.mode);
       handler = [&pop3, kind](std::unique_ptr<io::Stream> stream) { return pop3->serve(std::move(stream), kind); };
+    } else if (listener.service == "imap") {
+      auto kind = imap_kind(listener.mode);
+      handler = [&imap, kind](std::unique_ptr<io::Stream> stream) { return imap->serve(std::move(stream), kind); };
     } else if (listener.service == "smtp" || listener.service == "submission" || listener.service == "submissions" ||
                listener.service == "lmtp") {
       auto kind = smtp_kind(listener.mode);
@@ -150,7 +165,10 @@ int main(int argc, char** argv) {
   if (!store) {
     return fail(kExitTempFail, "opening the store: " + store.error().detail);
   }
-  mail::MailService mail(**store, app::mail_options(config));
+  // Every change to a mailbox, whichever protocol makes it, is published here after it is
+  // durable; IMAP sessions (IDLE) listen.
+  push::ChangeBus change_bus;
+  mail::MailService mail(**store, app::mail_options(config), &change_bus);
   auth::LimiterConfig limiter_config;
   limiter_config.max_failures_per_address = config.auth_max_failures_per_address;
   limiter_config.max_failures_per_account = config.auth_max_failures_per_account;
@@ -167,6 +185,13 @@ int main(int argc, char** argv) {
   pop3_settings.login_delay_seconds = config.pop3_login_delay_seconds;
   pop3_settings.idle_timeout = std::chrono::seconds(config.pop3_idle_timeout_seconds);
   pop3 = std::make_unique<server::pop3::Pop3Service>(runtime, mail, authenticator, (*tls)->native(), pop3_settings);
+
+  server::imap::ImapSettings imap_settings;
+  imap_settings.hostname = config.hostname;
+  imap_settings.allow_plaintext_auth = config.allow_plaintext_auth;
+  imap_settings.max_message_bytes = config.max_message_bytes;
+  imap = std::make_unique<server::imap::ImapService>(runtime, mail, authenticator, (*tls)->native(), change_bus,
+                                                     imap_settings);
 
   server::smtp::SmtpSettings smtp_settings;
   smtp_settings.hostname = config.hostname;

@@ -71,6 +71,10 @@ Task<Status> Stream::wait(Want want, std::chrono::milliseconds timeout) {
   if (cancelled_) {
     co_return make_error(ErrorKind::temporary, "cancelled");
   }
+  if (interrupted_) {
+    interrupted_ = false;
+    co_return make_error(ErrorKind::temporary, "interrupted");
+  }
   if (ec) {
     co_return make_error(ErrorKind::temporary, ec.message());
   }
@@ -218,6 +222,15 @@ Task<Status> Stream::write_all(std::string_view data) {
 
 void Stream::cancel() {
   cancelled_ = true;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+void Stream::interrupt() {
+  if (!waiting_for_input_) {
+    return;  // nothing pending: the caller checks its own state before the next read
+  }
+  interrupted_ = true;
   boost::system::error_code ignored;
   socket_.cancel(ignored);
 }

@@ -49,6 +49,9 @@ class Stream {
 
   // Cancels a pending read (used by graceful shutdown); safe from the stream's executor only.
   void cancel();
+  // Ends a pending read once with ErrorKind::temporary "interrupted", leaving the stream
+  // usable (IMAP IDLE wakes its read this way when a change arrives). Same executor only.
+  void interrupt();
   // Sends TLS close_notify where possible and closes the socket.
   void close();
 
@@ -69,6 +72,7 @@ class Stream {
   SSL* ssl_ = nullptr;
   bool waiting_for_input_ = false;
   bool cancelled_ = false;
+  bool interrupted_ = false;
   std::string remote_address_;
 };
 

@@ -1,5 +1,6 @@
 #include "mail/mail_service.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace postroom::mail {
@@ -53,6 +54,15 @@ Result<store::MessageMeta> MailService::deliver(std::string_view recipient, Deli
 
 Result<store::MessageMeta> MailService::append(store::AccountId account, std::string_view mailbox,
                                                Delivery delivery) {
+  auto appended = append_to(account, mailbox, std::move(delivery));
+  if (!appended) {
+    return appended.error();
+  }
+  return std::move(appended->meta);
+}
+
+Result<MailService::Appended> MailService::append_to(store::AccountId account, std::string_view mailbox,
+                                                     Delivery delivery) {
   auto box = store_.find_mailbox(account, mailbox);
   if (!box) {
     return box.error();
@@ -61,7 +71,100 @@ Result<store::MessageMeta> MailService::append(store::AccountId account, std::st
   if (!message) {
     return message.error();
   }
-  return store_.append(account, box->id, *message);
+  auto meta = store_.append(account, box->id, *message);
+  if (!meta) {
+    return meta.error();
+  }
+  publish(account, box->id, push::ChangeKind::appended, meta->modseq);
+  return Appended{box->id, box->uidvalidity, std::move(*meta)};
+}
+
+void MailService::publish(store::AccountId account, store::MailboxId mailbox, push::ChangeKind kind,
+                          store::ModSeq modseq) {
+  if (bus_ == nullptr) {
+    return;
+  }
+  bus_->publish(push::ChangeEvent{account, mailbox, kind, modseq});
+}
+
+Result<store::CopyResult> MailService::copy(store::AccountId account, store::MailboxId from,
+                                            const std::vector<store::Uid>& uids, store::MailboxId to) {
+  auto result = store_.copy_messages(account, from, uids, to);
+  if (result && !result->uids.empty()) {
+    publish(account, to, push::ChangeKind::appended, result->highest_modseq);
+  }
+  return result;
+}
+
+Result<store::CopyResult> MailService::move(store::AccountId account, store::MailboxId from,
+                                            const std::vector<store::Uid>& uids, store::MailboxId to) {
+  auto result = store_.move_messages(account, from, uids, to);
+  if (result && !result->uids.empty()) {
+    publish(account, to, push::ChangeKind::appended, result->highest_modseq);
+    publish(account, from, push::ChangeKind::expunged, result->highest_modseq);
+  }
+  return result;
+}
+
+Result<std::vector<store::Uid>> MailService::expunge(store::AccountId account, store::MailboxId mailbox,
+                                                     const std::vector<store::Uid>& uids) {
+  auto removed = store_.expunge(account, mailbox, uids);
+  if (removed && !removed->empty() && bus_ != nullptr) {
+    auto modseq = store_.highest_modseq(account);
+    publish(account, mailbox, push::ChangeKind::expunged, modseq ? *modseq : 0);
+  }
+  return removed;
+}
+
+Result<store::FlagUpdate> MailService::update_flags(store::AccountId account, store::MailboxId mailbox,
+                                                    const std::vector<store::Uid>& uids, store::FlagOp op,
+                                                    const std::vector<std::string>& flags,
+                                                    std::optional<store::ModSeq> unchanged_since) {
+  auto update = store_.update_flags(account, mailbox, uids, op, flags, unchanged_since);
+  if (update && !update->changed.empty()) {
+    store::ModSeq highest = 0;
+    for (const store::MessageMeta& meta : update->changed) {
+      highest = std::max(highest, meta.modseq);
+    }
+    publish(account, mailbox, push::ChangeKind::flags, highest);
+  }
+  return update;
+}
+
+Result<store::Mailbox> MailService::create_mailbox(store::AccountId account, std::string_view name,
+                                                   std::string_view special_use) {
+  auto made = store_.create_mailbox(account, name, special_use);
+  if (made) {
+    publish(account, made->id, push::ChangeKind::mailbox_created, 0);
+  }
+  return made;
+}
+
+Status MailService::delete_mailbox(store::AccountId account, store::MailboxId mailbox) {
+  Status deleted = store_.delete_mailbox(account, mailbox);
+  if (deleted) {
+    publish(account, mailbox, push::ChangeKind::mailbox_deleted, 0);
+  }
+  return deleted;
+}
+
+Result<store::Mailbox> MailService::rename_mailbox(store::AccountId account, store::MailboxId mailbox,
+                                                   std::string_view new_name) {
+  auto renamed = store_.rename_mailbox(account, mailbox, new_name);
+  if (renamed) {
+    if (renamed->id == mailbox) {
+      publish(account, mailbox, push::ChangeKind::mailbox_renamed, 0);
+    } else {
+      // INBOX: a new mailbox took its messages.
+      publish(account, renamed->id, push::ChangeKind::mailbox_created, renamed->highestmodseq);
+      publish(account, mailbox, push::ChangeKind::expunged, renamed->highestmodseq);
+    }
+  }
+  return renamed;
+}
+
+Status MailService::set_subscribed(store::AccountId account, std::string_view name, bool subscribed) {
+  return store_.set_subscribed(account, name, subscribed);
 }
 
 Result<std::vector<store::MessageMeta>> MailService::deliver_many(const std::vector<Target>& targets,
@@ -82,7 +185,13 @@ Result<std::vector<store::MessageMeta>> MailService::deliver_many(const std::vec
   if (!message) {
     return message.error();
   }
-  return store_.append_many(resolved, *message);
+  auto metas = store_.append_many(resolved, *message);
+  if (metas) {
+    for (std::size_t i = 0; i < resolved.size(); ++i) {
+      publish(resolved[i].account, resolved[i].mailbox, push::ChangeKind::appended, (*metas)[i].modseq);
+    }
+  }
+  return metas;
 }
 
 }  // namespace postroom::mail

@@ -382,7 +382,7 @@ TEST_F(StoreTest, TwoInstancesShareOneDirectory) {
   EXPECT_EQ(count_blob_files(dir_.path()), 0);
   // And the daemon can store the same content again afterwards.
   auto again = store_->append(alice_.id, inbox_.id, message);
-  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again.ok()) << to_string(again.error().kind) << ": " << again.error().detail;
   EXPECT_EQ(*store_->read_message(alice_.id, inbox_.id, again->uid), message.bytes);
 }
 

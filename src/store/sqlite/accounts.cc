@@ -214,7 +214,11 @@ Status SqliteStore::delete_account(std::string_view address) {
     if (Status released = release_account_blobs(context, account->id); !released) {
       return released;
     }
-    for (const char* sql : {"DELETE FROM changes WHERE account_id = ?1",
+    for (const char* sql : {"DELETE FROM search_fts WHERE rowid IN (SELECT docid FROM search_docs WHERE account_id = ?1)",
+                            "DELETE FROM search_docs WHERE account_id = ?1",
+                            "DELETE FROM mailbox_keywords WHERE account_id = ?1",
+                            "DELETE FROM subscriptions WHERE account_id = ?1",
+                            "DELETE FROM changes WHERE account_id = ?1",
                             "DELETE FROM mailboxes WHERE account_id = ?1",
                             "DELETE FROM aliases WHERE account_id = ?1",
                             "DELETE FROM accounts WHERE id = ?1"}) {

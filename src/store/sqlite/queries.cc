@@ -79,12 +79,16 @@ Mailbox mailbox_from_row(const Stmt& stmt) {
   mailbox.highestmodseq = static_cast<ModSeq>(stmt.column_int(6));
   mailbox.messages = static_cast<std::uint32_t>(stmt.column_int(7));
   mailbox.bytes = static_cast<std::uint64_t>(stmt.column_int(8));
+  mailbox.unseen = static_cast<std::uint32_t>(stmt.column_int(9));
+  mailbox.deleted = static_cast<std::uint32_t>(stmt.column_int(10));
+  mailbox.object_id = stmt.column_text(11);
   return mailbox;
 }
 
 Result<Mailbox> mailbox_by_id(Db& db, AccountId account, MailboxId mailbox) {
   auto stmt = db.prepare(
-      "SELECT id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, messages, bytes "
+      "SELECT id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, messages, bytes, "
+        "unseen, deleted, object_id "
       "FROM mailboxes WHERE account_id = ?1 AND id = ?2");
   if (!stmt) {
     return stmt.error();
@@ -141,16 +145,25 @@ Result<Mailbox> insert_mailbox(Db& db, AccountId account, const std::string& can
   if (!uidvalidity) {
     return uidvalidity.error();
   }
+  // RFC 8474 MAILBOXID: random, so it is never reused for a later mailbox of the same name.
   auto stmt = db.prepare(
-      "INSERT INTO mailboxes(account_id, name, special_use, uidvalidity) VALUES(?1, ?2, ?3, ?4)");
+      "INSERT INTO mailboxes(account_id, name, special_use, uidvalidity, object_id) "
+      "VALUES(?1, ?2, ?3, ?4, 'M' || lower(hex(randomblob(12)))) RETURNING object_id");
   if (!stmt) {
     return stmt.error();
   }
   stmt->bind(1, account).bind(2, canonical_name).bind(3, special_use).bind(4, static_cast<std::int64_t>(*uidvalidity));
-  if (Status ran = stmt->run(); !ran) {
-    if (ran.error().kind == ErrorKind::exists) {
+  std::string object_id;
+  if (auto row = stmt->step(); !row) {
+    if (row.error().kind == ErrorKind::exists) {
       return make_error(ErrorKind::exists, "mailbox exists: " + canonical_name);
     }
+    return row.error();
+  } else {
+    POSTROOM_CHECK(*row, "INSERT RETURNING gave no row");
+    object_id = stmt->column_text(0);
+  }
+  if (Status ran = stmt->run(); !ran) {
     return ran.error();
   }
   Mailbox mailbox;
@@ -159,7 +172,24 @@ Result<Mailbox> insert_mailbox(Db& db, AccountId account, const std::string& can
   mailbox.name = canonical_name;
   mailbox.special_use = std::string(special_use);
   mailbox.uidvalidity = *uidvalidity;
+  mailbox.object_id = std::move(object_id);
   return mailbox;
+}
+
+Result<ModSeq> account_modseq(Db& db, AccountId account) {
+  auto stmt = db.prepare("SELECT modseq FROM accounts WHERE id = ?1");
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->bind(1, account);
+  auto row = stmt->step();
+  if (!row) {
+    return row.error();
+  }
+  if (!*row) {
+    return make_error(ErrorKind::not_found, "no such account id " + std::to_string(account));
+  }
+  return static_cast<ModSeq>(stmt->column_int(0));
 }
 
 Result<ModSeq> next_modseq(Db& db, AccountId account) {

@@ -23,7 +23,7 @@ Result<Account> account_by_address(Db& db, std::string_view normalized_address);
 Result<Account> account_by_id(Db& db, AccountId id);
 
 // Columns: id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, messages,
-// bytes.
+// bytes, unseen, deleted, object_id.
 Mailbox mailbox_from_row(const Stmt& stmt);
 Result<Mailbox> mailbox_by_id(Db& db, AccountId account, MailboxId mailbox);
 
@@ -31,6 +31,8 @@ Result<Mailbox> mailbox_by_id(Db& db, AccountId account, MailboxId mailbox);
 Result<Mailbox> insert_mailbox(Db& db, AccountId account, const std::string& canonical_name,
                                std::string_view special_use);
 
+// The account's highest modseq handed out so far.
+Result<ModSeq> account_modseq(Db& db, AccountId account);
 // Hands out the account's next modseq (and stores it as the account's highest).
 Result<ModSeq> next_modseq(Db& db, AccountId account);
 // Appends to the change log, replacing the message's previous entry (see schema step 2).

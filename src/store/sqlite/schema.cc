@@ -139,9 +139,9 @@ ALTER TABLE mailboxes ADD COLUMN object_id TEXT NOT NULL DEFAULT '';
 UPDATE mailboxes SET object_id = 'M' || lower(hex(randomblob(12)));
 UPDATE mailboxes SET
   unseen = (SELECT count(*) FROM messages m WHERE m.account_id = mailboxes.account_id
-            AND m.mailbox_id = mailboxes.id AND instr(' ' || m.flags || ' ', ' \Seen ') = 0),
+            AND m.mailbox_id = mailboxes.id AND instr(lower(' ' || m.flags || ' '), ' \seen ') = 0),
   deleted = (SELECT count(*) FROM messages m WHERE m.account_id = mailboxes.account_id
-             AND m.mailbox_id = mailboxes.id AND instr(' ' || m.flags || ' ', ' \Deleted ') > 0);
+             AND m.mailbox_id = mailboxes.id AND instr(lower(' ' || m.flags || ' '), ' \deleted ') > 0);
 CREATE INDEX messages_by_modseq ON messages(account_id, mailbox_id, modseq);
 CREATE INDEX changes_by_mailbox ON changes(account_id, mailbox_id, modseq);
 -- How many messages of a mailbox carry each keyword (flags without a backslash); rows at 0

@@ -46,8 +46,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
       std::make_unique<GroupCommitter>(std::move(*writer), *blobs, options.group_commit_window_us);
   auto readers = std::make_unique<ReaderPool>(db_path, kBusyTimeoutMs, kMaxIdleReaders);
   log::info("store.sqlite.open", {{"path", db_path}, {"schema", latest_schema_version()}});
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(blobs), std::move(committer), std::move(readers)));
+  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(blobs), std::move(committer), std::move(readers)));
+  if (Status indexed = store->backfill_search_index(); !indexed) {
+    return indexed.error();
+  }
+  return store;
 }
 
 Result<Domain> SqliteStore::add_domain(std::string_view name) {

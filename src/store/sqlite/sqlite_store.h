@@ -53,6 +53,13 @@ class SqliteStore final : public Store {
   Result<std::vector<Mailbox>> list_mailboxes(AccountId account) override;
   Result<Mailbox> find_mailbox(AccountId account, std::string_view name) override;
   Result<Mailbox> create_mailbox(AccountId account, std::string_view name, std::string_view special_use) override;
+  Result<Mailbox> get_mailbox(AccountId account, MailboxId mailbox) override;
+  Status delete_mailbox(AccountId account, MailboxId mailbox) override;
+  Result<Mailbox> rename_mailbox(AccountId account, MailboxId mailbox, std::string_view new_name) override;
+  Result<MailboxStatus> mailbox_status(AccountId account, MailboxId mailbox) override;
+  Result<std::vector<std::string>> mailbox_keywords(AccountId account, MailboxId mailbox) override;
+  Status set_subscribed(AccountId account, std::string_view name, bool subscribed) override;
+  Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   Result<MessageMeta> append(AccountId account, MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets,
@@ -63,6 +70,16 @@ class SqliteStore final : public Store {
   Result<std::vector<Uid>> expunge(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids) override;
   Result<MessageMeta> set_flags(AccountId account, MailboxId mailbox, Uid uid,
                                 const std::vector<std::string>& flags) override;
+  Result<FlagUpdate> update_flags(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids, FlagOp op,
+                                  const std::vector<std::string>& flags,
+                                  std::optional<ModSeq> unchanged_since) override;
+  Result<CopyResult> copy_messages(AccountId account, MailboxId from, const std::vector<Uid>& uids,
+                                   MailboxId to) override;
+  Result<CopyResult> move_messages(AccountId account, MailboxId from, const std::vector<Uid>& uids,
+                                   MailboxId to) override;
+  Result<std::vector<MessageMeta>> list_flags_since(AccountId account, MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<Uid>> expunged_since(AccountId account, MailboxId mailbox, ModSeq since) override;
+  Result<std::vector<Uid>> search_text(AccountId account, MailboxId mailbox, const TextCriterion& criterion) override;
 
   Result<ModSeq> highest_modseq(AccountId account) override;
   Result<std::vector<Change>> changes_since(AccountId account, ModSeq since, std::size_t limit) override;
@@ -71,6 +88,10 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<BlobStore> blobs, std::unique_ptr<GroupCommitter> committer,
               std::unique_ptr<ReaderPool> readers)
       : blobs_(std::move(blobs)), committer_(std::move(committer)), readers_(std::move(readers)) {}
+
+  // Indexes every (account, body) without a search document (databases from before schema
+  // step 5), in batches through the committer. Called by open().
+  Status backfill_search_index();
 
   // Runs fn(WriteContext&) -> Result<T> as one request of a group commit; returns its result
   // once durable. `blob_ids` were stored by the caller for this request (GC'd if it fails).
