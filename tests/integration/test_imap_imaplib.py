@@ -1192,6 +1192,40 @@ class CondstoreTest(ImapCase):
 # COMPRESS=DEFLATE
 
 
+class ObjectIdSaveDateTest(ImapCase):
+    """RFC 8474 OBJECTID (MAILBOXID, EMAILID) and RFC 8514 SAVEDATE."""
+
+    def test_mailboxid_emailid_and_savedate(self):
+        raw = self.raw()
+        caps = raw.capabilities()
+        self.need(caps, "OBJECTID")
+        self.need(caps, "SAVEDATE")
+        self.fill(1)
+        _, untagged = self.select(raw)
+        mailboxid = find_code(untagged, "MAILBOXID")
+        self.assertIsNotNone(mailboxid, "SELECT must send [MAILBOXID (id)]")
+        inbox_id = mailboxid.split("(")[1].rstrip(")")
+        st = raw.ok("STATUS INBOX (MAILBOXID MESSAGES)")
+        self.assertIn(f"MAILBOXID ({inbox_id})", by_status(st, "STATUS")[0].raw.decode())
+        st = raw.ok("STATUS Archive (MAILBOXID)")
+        self.assertNotIn(f"({inbox_id})", by_status(st, "STATUS")[0].raw.decode(), "mailbox ids must differ")
+
+        got = self.fetch(raw, "1", "(EMAILID THREADID SAVEDATE)")[1]
+        emailid = got["EMAILID"][0]
+        self.assertRegex(emailid, r"^[A-Za-z0-9_-]{1,255}$")
+        self.assertIn("SAVEDATE", got)
+        # A copy is the same email: EMAILID stays; SAVEDATE is when it entered the mailbox.
+        raw.ok("COPY 1 Archive")
+        raw.ok("SELECT Archive")
+        copied = self.fetch(raw, "1", "(EMAILID SAVEDATE)")[1]
+        self.assertEqual(copied["EMAILID"][0], emailid)
+        self.assertTrue(copied["SAVEDATE"], "SAVEDATE of a copy must be set")
+        # SEARCH EMAILID and SAVEDSINCE find it.
+        self.assertEqual(self.search(raw, f"EMAILID {emailid}", uid=False), [1])
+        self.assertEqual(self.search(raw, "SAVEDSINCE 1-Jan-2000", uid=False), [1])
+        self.assertEqual(self.search(raw, "SAVEDBEFORE 1-Jan-2000", uid=False), [])
+
+
 class CompressTest(ImapCase):
 
     def test_compress_deflate_round_trip(self):
