@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 scripts/install-deps.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths relative to the checkout, so a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
 cmake --preset release >/dev/null
 cmake --build --preset release --target postroomd postroom -j "$(nproc)"
 bin="$root/build/release/src/bin"

@@ -12,6 +12,8 @@ if command -v npm >/dev/null 2>&1; then
   (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
 fi
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths relative to the checkout, so a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$(pwd)}"
 jobs="${POSTROOM_JOBS:-$(nproc)}"
 
 cmake --preset release >/dev/null
