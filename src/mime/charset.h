@@ -3,6 +3,7 @@
 // general iconv. Contract: output is always valid UTF-8 (invalid input becomes U+FFFD).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,9 @@ namespace postroom::mime {
 std::optional<std::string> charset_to_utf8(std::string_view charset, std::string_view bytes);
 
 bool is_valid_utf8(std::string_view bytes);
+
+// Appends the UTF-8 encoding of code point `cp` (at most U+10FFFF) to `out`.
+void append_utf8(std::string& out, std::uint32_t cp);
 
 // Returns `bytes` with every invalid UTF-8 sequence replaced by U+FFFD.
 std::string sanitize_utf8(std::string_view bytes);
