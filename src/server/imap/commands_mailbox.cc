@@ -75,6 +75,7 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
     Result<std::vector<store::MessageMeta>> messages = make_error(ErrorKind::temporary, "");
     Result<std::vector<std::string>> keywords = make_error(ErrorKind::temporary, "");
     Result<std::vector<store::Uid>> vanished = std::vector<store::Uid>{};
+    bool has_children = false;
   };
   std::optional<pi::QresyncParams> qresync = args.qresync;
   Loaded loaded = co_await storage([&] {
@@ -85,6 +86,12 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
     }
     l.messages = store().list_messages(account, l.box->id);
     l.keywords = store().mailbox_keywords(account, l.box->id);
+    if (auto boxes = store().list_mailboxes(account)) {
+      std::string prefix = l.box->name + "/";
+      for (const auto& other : *boxes) {
+        l.has_children = l.has_children || other.name.rfind(prefix, 0) == 0;
+      }
+    }
     if (qresync && qresync->uidvalidity == l.box->uidvalidity) {
       l.vanished = store().expunged_since(account, l.box->id, qresync->modseq);
     }
@@ -130,8 +137,21 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
   }
   send(pi::untagged(pi::Condition::ok, pi::codes::uidvalidity(sel.box.uidvalidity), "UIDs valid"));
   send(pi::untagged(pi::Condition::ok, pi::codes::uidnext(sel.box.uidnext), "predicted next UID"));
-  send(pi::untagged(pi::Condition::ok, pi::codes::highestmodseq(sel.synced_modseq), "highest modseq"));
+  // RFC 7162 §7: never 0 here; accounts start at modseq 1, so 1 misses no change.
+  send(pi::untagged(pi::Condition::ok, pi::codes::highestmodseq(std::max<store::ModSeq>(sel.synced_modseq, 1)),
+                    "highest modseq"));
   send(pi::untagged(pi::Condition::ok, pi::codes::mailboxid(mailbox_object_id(sel.box)), "mailbox id"));
+  if (rev2_) {
+    // RFC 9051 §6.3.2: an IMAP4rev2 SELECT answers with the mailbox's LIST response too.
+    pi::ListEntry entry;
+    entry.delimiter = '/';
+    entry.mailbox = sel.box.name;
+    entry.attributes.push_back(loaded.has_children ? "\\HasChildren" : "\\HasNoChildren");
+    if (!sel.box.special_use.empty()) {
+      entry.attributes.push_back(sel.box.special_use);
+    }
+    send(pi::list_response(entry, utf8_names()));
+  }
 
   if (qresync && qresync->uidvalidity == sel.box.uidvalidity) {
     // RFC 7162 §3.2.5.1: what vanished and what changed since the client's modseq.
@@ -381,6 +401,14 @@ io::Task<bool> Session::cmd_status(const pi::Command& command) {
 
 io::Task<bool> Session::cmd_append(const pi::Command& command) {
   const auto& args = command.as<pi::AppendArgs>();
+  for (const auto& message : args.messages) {
+    for (const auto& flag : message.flags) {
+      if (!is_settable_flag(flag)) {
+        bad(command.tag, "unknown system flag (reserved flag-extension)");
+        co_return true;
+      }
+    }
+  }
   store::AccountId account = account_->id;
   struct Outcome {
     Status status = ok_status();
@@ -506,7 +534,13 @@ io::Task<bool> Session::cmd_getquota(const pi::Command& command) {
     }
     send(pi::quotaroot_response(data.box->name, roots, utf8_names()));
   }
-  if (!resources.empty() || root_query) {
+  if (root_query && resources.empty()) {
+    // RFC 9208 §7: a QUOTA response names at least one resource; with no limits set the
+    // account has no quota root at all.
+    no(command.tag, pi::Code::nonexistent, "no quota is set for this account");
+    co_return true;
+  }
+  if (!resources.empty()) {
     send(pi::quota_response("", resources));
   }
   ok(command.tag, root_query ? "GETQUOTA completed" : "GETQUOTAROOT completed");

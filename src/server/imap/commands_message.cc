@@ -214,6 +214,10 @@ io::Task<bool> Session::cmd_store(const pi::Command& command) {
   }
   std::vector<std::string> flags;
   for (const auto& flag : args.flags) {
+    if (!is_settable_flag(flag)) {
+      bad(command.tag, "unknown system flag (reserved flag-extension)");
+      co_return true;
+    }
     if (flag != "\\Recent") {  // \Recent cannot be stored (RFC 3501 §2.3.2)
       flags.push_back(flag);
     }

@@ -163,6 +163,18 @@ std::uint64_t status_value(const store::MailboxStatus& status, postroom::imap::S
   return 0;
 }
 
+bool is_settable_flag(std::string_view flag) {
+  if (flag.empty() || flag.front() != '\\') {
+    return !flag.empty();
+  }
+  for (std::string_view system : {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent"}) {
+    if (iequals_ascii(flag, system)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string mailbox_object_id(const store::Mailbox& box) {
   return box.object_id.empty() ? "M" + std::to_string(box.id) : box.object_id;
 }

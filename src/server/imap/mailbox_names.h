@@ -42,6 +42,11 @@ std::vector<ListedMailbox> list_mailboxes(const std::vector<store::Mailbox>& box
 std::uint64_t status_value(const store::MailboxStatus& status, postroom::imap::StatusItem item,
                            std::uint64_t append_limit);
 
+// Whether a client may set `flag`: any keyword, or one of the RFC 9051 system flags
+// (\Recent is accepted and ignored by callers). Other backslash flags are reserved
+// (flag-extension) and a server must never produce them, so storing them is refused.
+bool is_settable_flag(std::string_view flag);
+
 // RFC 8474 MAILBOXID of a mailbox (the stored object id, or one derived from the row id for
 // mailboxes made before object ids existed).
 std::string mailbox_object_id(const store::Mailbox& box);

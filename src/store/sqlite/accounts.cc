@@ -107,7 +107,10 @@ Result<Account> SqliteStore::add_account(std::string_view address, std::string_v
     if (*alias_row) {
       return make_error(ErrorKind::exists, "address is an alias: " + normalized->address);
     }
-    auto insert = db.prepare("INSERT INTO accounts(address, domain_id, password_hash) VALUES(?1, ?2, ?3)");
+    // modseq starts at 1, so every change gets 2 or more: IMAP reports an empty mailbox's
+    // HIGHESTMODSEQ as 1 (RFC 7162 §7 forbids 0 there) and still misses no change.
+    auto insert =
+        db.prepare("INSERT INTO accounts(address, domain_id, password_hash, modseq) VALUES(?1, ?2, ?3, 1)");
     if (!insert) {
       return insert.error();
     }
