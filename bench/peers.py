@@ -228,8 +228,9 @@ class Dovecot(Peer):
         self.ports = {"imap": free_port(), "imaps": free_port(), "pop3": free_port(), "lmtp": free_port()}
         self.users_file = os.path.join(self.dir, "users")
         self.mail = os.path.join(self.dir, "mail")
-        os.makedirs(self.mail)
-        os.chown(self.mail, NOBODY.pw_uid, NOBODY.pw_gid)
+        for d in (self.mail, os.path.join(self.mail, DOMAIN)):  # LMTP (as nobody) creates homes here
+            os.makedirs(d)
+            os.chown(d, NOBODY.pw_uid, NOBODY.pw_gid)
         open(self.users_file, "w").close()
         self.config = os.path.join(self.dir, "dovecot.conf")
         p = self.ports

@@ -38,7 +38,7 @@ async def parked(ctx, peer, count, tls):
     errors = []
     # Warm-up round, so that allocator pools kept after logins (Argon2 takes ~19 MB per
     # concurrent hash), TLS and storage caches are in the baseline rather than per connection.
-    close_all(await park(peer, ctx.users["mix"], min(count, 64), tls, []))
+    close_all(await park(peer, ctx.users["mix"], 16 if ctx.smoke else 64, tls, []))
     await asyncio.sleep(0.5)
     rss0, priv0 = peer.memory()
     with ctx.measure(peer) as m:
@@ -63,7 +63,7 @@ async def push(ctx, peer, port, lmtp, background, messages=None):
 
     Both are read by the same event loop, so an EXISTS sent together with (or before) the 250
     gives a value near 0 or slightly negative."""
-    messages = messages or (20 if ctx.smoke else 200)
+    messages = messages or (10 if ctx.smoke else 200)
     errors = []
     idle = await park(peer, ctx.users["mix"], background, False, errors)
     watchers = []
