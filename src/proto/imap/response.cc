@@ -501,6 +501,19 @@ std::string sort_response(std::span<const std::uint32_t> numbers, std::optional<
   return numbers_line("SORT", numbers, numbers.empty() ? std::nullopt : modseq);
 }
 
+void release_threads(std::vector<ThreadNode>& roots) {
+  std::vector<ThreadNode> pending = std::move(roots);
+  roots.clear();
+  while (!pending.empty()) {
+    ThreadNode node = std::move(pending.back());
+    pending.pop_back();
+    for (auto& child : node.children) {
+      pending.push_back(std::move(child));
+    }
+    node.children.clear();  // only moved-from, childless nodes are destroyed here
+  }
+}
+
 std::string thread_response(std::span<const ThreadNode> roots) {
   // RFC 5256 §4: thread-list = "(" (thread-members / thread-nested) ")"; members are a chain
   // of single children written with SP; a node with two or more children ends the chain

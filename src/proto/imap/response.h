@@ -127,6 +127,10 @@ struct ThreadNode {
   std::uint32_t number = 0;
   std::vector<ThreadNode> children;
 };
+// Empties a THREAD forest without recursion. A reply chain is as deep as the mailbox is long,
+// and the default (recursive) destruction of a 100k-deep tree would overflow the stack, so
+// owners of a forest call this before it goes out of scope. Never copy deep forests either.
+void release_threads(std::vector<ThreadNode>& roots);
 // "* THREAD (2)(3 6 (4 23)(44 7 96))". Nesting is written iteratively (no recursion limit).
 std::string thread_response(std::span<const ThreadNode> roots);
 

@@ -441,6 +441,7 @@ io::Task<bool> Session::cmd_sort_thread(const pi::Command& command) {
     send(pi::sort_response(outcome.sorted));
   } else {
     send(pi::thread_response(outcome.threads));
+    pi::release_threads(outcome.threads);
   }
   ok(command.tag, sort ? "SORT completed" : "THREAD completed");
   co_return true;

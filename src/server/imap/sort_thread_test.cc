@@ -57,9 +57,13 @@ TEST(FormatThreadTest, Rfc5256Syntax) {
     tail->children.push_back(N{i, {}});
     tail = &tail->children.back();
   }
-  const std::string flat = format_thread(std::vector<N>{chain});
+  std::vector<N> forest;
+  forest.push_back(std::move(chain));  // moved, not copied: copying recurses
+  const std::string flat = format_thread(forest);
   EXPECT_TRUE(flat.starts_with("(1 2 3 "));
   EXPECT_TRUE(flat.ends_with(" 19999 20000)"));
+  pi::release_threads(forest);
+  EXPECT_TRUE(forest.empty());
 }
 
 class SortThreadTest : public ::testing::Test {
