@@ -33,7 +33,7 @@ struct ImapSettings {
   std::chrono::seconds tls_handshake_timeout{30};
   // IDLE also re-reads the mailbox this often, to notice changes made by other processes
   // (the CLI's deliver/import); in-process changes arrive at once through the ChangeBus.
-  std::chrono::milliseconds idle_poll{3000};
+  std::chrono::milliseconds idle_poll{5000};
 };
 
 class ImapService {
