@@ -8,11 +8,17 @@ namespace postroom::auth {
 
 namespace {
 
-std::string_view clip(std::string_view part) { return part.substr(0, kMaxKeyPart); }
+std::string_view clip(std::string_view part) {
+  return part.substr(0, kMaxKeyPart);
+}
 
-std::string address_key(std::string_view address) { return "A" + std::string(clip(address)); }
+std::string address_key(std::string_view address) {
+  return "A" + std::string(clip(address));
+}
 
-std::string account_key(std::string_view account) { return "U" + std::string(clip(account)); }
+std::string account_key(std::string_view account) {
+  return "U" + std::string(clip(account));
+}
 
 // Length-prefixed so that no (address, account) pair can collide with another.
 std::string pair_key(std::string_view address, std::string_view account) {

@@ -89,7 +89,7 @@ class LoginLimiter {
 
  private:
   struct Entry {
-    std::vector<TimePoint> failures;          // ascending, at most max_kept_ timestamps
+    std::vector<TimePoint> failures;              // ascending, at most max_kept_ timestamps
     std::list<const std::string*>::iterator lru;  // points at this entry's key in entries_
   };
 

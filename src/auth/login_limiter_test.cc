@@ -67,8 +67,8 @@ TEST(LoginLimiter, SlidingWindowExpiry) {
 TEST(LoginLimiter, FailureDelayGrowsAndIsCapped) {
   LoginLimiter limiter(LimiterConfig{});
   EXPECT_EQ(limiter.failure_delay("a", "u", kStart), milliseconds(0));
-  const milliseconds expected[] = {milliseconds(1000), milliseconds(2000), milliseconds(4000), milliseconds(8000),
-                                   milliseconds(8000), milliseconds(8000)};
+  const milliseconds expected[] = {milliseconds(1000), milliseconds(2000), milliseconds(4000),
+                                   milliseconds(8000), milliseconds(8000), milliseconds(8000)};
   for (milliseconds want : expected) {
     limiter.record_failure("a", "u", kStart);
     EXPECT_EQ(limiter.failure_delay("a", "u", kStart), want);
@@ -89,7 +89,7 @@ TEST(LoginLimiter, SuccessClearsOnlyThisAddressesFailures) {
   }
   EXPECT_FALSE(limiter.check("home", "alice", kStart).allowed);  // 20 account failures
   limiter.record_success("home", "alice", kStart);
-  EXPECT_TRUE(limiter.check("home", "alice", kStart).allowed);    // 15 left on the account
+  EXPECT_TRUE(limiter.check("home", "alice", kStart).allowed);  // 15 left on the account
   EXPECT_EQ(limiter.failure_delay("home", "", kStart), milliseconds(0));
   EXPECT_FALSE(limiter.check("attacker", "alice", kStart).allowed);  // its own 15 >= 10
   for (int i = 0; i < 5; ++i) {

@@ -35,13 +35,12 @@ Result<std::string> hash_password(std::string_view password, const Argon2Params&
   if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) {
     return make_error(ErrorKind::temporary, "RAND_bytes failed");
   }
-  const std::size_t encoded_length =
-      argon2_encodedlen(params.time_cost, params.memory_kib, params.parallelism, params.salt_length,
-                        params.hash_length, Argon2_id);
+  const std::size_t encoded_length = argon2_encodedlen(params.time_cost, params.memory_kib, params.parallelism,
+                                                       params.salt_length, params.hash_length, Argon2_id);
   std::string encoded(encoded_length, '\0');
-  const int rc = argon2id_hash_encoded(params.time_cost, params.memory_kib, params.parallelism, password.data(),
-                                       password.size(), salt.data(), salt.size(), params.hash_length,
-                                       encoded.data(), encoded.size());
+  const int rc =
+      argon2id_hash_encoded(params.time_cost, params.memory_kib, params.parallelism, password.data(), password.size(),
+                            salt.data(), salt.size(), params.hash_length, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) {
     const ErrorKind kind = rc == ARGON2_MEMORY_ALLOCATION_ERROR ? ErrorKind::temporary : ErrorKind::permanent;
     return make_error(kind, std::string("argon2id_hash_encoded: ") + argon2_error_message(rc));
@@ -93,8 +92,7 @@ const std::string& dummy_password_hash() {
     // not found" could not be logged into with it.
     unsigned char random[16];
     POSTROOM_CHECK(RAND_bytes(random, sizeof random) == 1, "no randomness for the dummy password");
-    Result<std::string> made =
-        hash_password(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
+    Result<std::string> made = hash_password(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
     POSTROOM_CHECK(made.ok(), "cannot hash the dummy password");
     return std::move(made).value();
   }();

@@ -20,11 +20,11 @@ namespace postroom::auth {
 struct Argon2Params {
   // OWASP Password Storage Cheat Sheet, argon2id option "m=19 MiB, t=2, p=1": strong enough
   // against GPU cracking while a login costs tens of milliseconds, not seconds.
-  std::uint32_t time_cost = 2;          // iterations
-  std::uint32_t memory_kib = 19456;     // 19 MiB
-  std::uint32_t parallelism = 1;        // lanes; one core per login keeps logins fair
-  std::uint32_t hash_length = 32;       // octets of output
-  std::uint32_t salt_length = 16;       // octets of random salt (RFC 9106 recommends 16)
+  std::uint32_t time_cost = 2;       // iterations
+  std::uint32_t memory_kib = 19456;  // 19 MiB
+  std::uint32_t parallelism = 1;     // lanes; one core per login keeps logins fair
+  std::uint32_t hash_length = 32;    // octets of output
+  std::uint32_t salt_length = 16;    // octets of random salt (RFC 9106 recommends 16)
 };
 
 // Hashes password into a PHC string. Errors: ErrorKind::temporary if the random generator

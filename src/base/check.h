@@ -5,9 +5,9 @@ namespace postroom {
 [[noreturn]] void check_failed(const char* condition, const char* message, const char* file, int line);
 }
 
-#define POSTROOM_CHECK(cond, msg)                                        \
-  do {                                                                   \
-    if (!(cond)) [[unlikely]] {                                          \
-      ::postroom::check_failed(#cond, (msg), __FILE__, __LINE__);        \
-    }                                                                    \
+#define POSTROOM_CHECK(cond, msg)                                 \
+  do {                                                            \
+    if (!(cond)) [[unlikely]] {                                   \
+      ::postroom::check_failed(#cond, (msg), __FILE__, __LINE__); \
+    }                                                             \
   } while (0)

@@ -52,13 +52,27 @@ void append_value(std::string& out, std::string_view value) {
 
 }  // namespace
 
-void set_level(Level level) { g_level.store(static_cast<int>(level)); }
+void set_level(Level level) {
+  g_level.store(static_cast<int>(level));
+}
 
 bool parse_level(std::string_view text, Level& out) {
-  if (text == "debug") { out = Level::debug; return true; }
-  if (text == "info") { out = Level::info; return true; }
-  if (text == "warn") { out = Level::warn; return true; }
-  if (text == "error") { out = Level::error; return true; }
+  if (text == "debug") {
+    out = Level::debug;
+    return true;
+  }
+  if (text == "info") {
+    out = Level::info;
+    return true;
+  }
+  if (text == "warn") {
+    out = Level::warn;
+    return true;
+  }
+  if (text == "error") {
+    out = Level::error;
+    return true;
+  }
   return false;
 }
 

@@ -13,14 +13,14 @@
 namespace postroom {
 
 enum class ErrorKind {
-  temporary,   // try again later (disk full, lock busy, I/O error)
-  permanent,   // will never succeed as asked
+  temporary,  // try again later (disk full, lock busy, I/O error)
+  permanent,  // will never succeed as asked
   not_found,
   exists,
   over_quota,
-  limit,       // a configured or protocol limit was exceeded
+  limit,  // a configured or protocol limit was exceeded
   bad_syntax,
-  denied,      // authentication or authorisation failure
+  denied,  // authentication or authorisation failure
 };
 
 const char* to_string(ErrorKind kind);
@@ -30,7 +30,9 @@ struct Error {
   std::string detail;  // for logs; protocols choose their own user-facing text
 };
 
-inline Error make_error(ErrorKind kind, std::string detail) { return Error{kind, std::move(detail)}; }
+inline Error make_error(ErrorKind kind, std::string detail) {
+  return Error{kind, std::move(detail)};
+}
 
 template <typename T>
 class [[nodiscard]] Result {
@@ -41,9 +43,18 @@ class [[nodiscard]] Result {
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { POSTROOM_ASSERT_OK(); return std::get<0>(state_); }
-  const T& value() const& { POSTROOM_ASSERT_OK(); return std::get<0>(state_); }
-  T&& value() && { POSTROOM_ASSERT_OK(); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    POSTROOM_ASSERT_OK();
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    POSTROOM_ASSERT_OK();
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    POSTROOM_ASSERT_OK();
+    return std::get<0>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -59,7 +70,9 @@ class [[nodiscard]] Result {
 // Result<void> equivalent.
 struct Ok {};
 using Status = Result<Ok>;
-inline Status ok_status() { return Ok{}; }
+inline Status ok_status() {
+  return Ok{};
+}
 
 }  // namespace postroom
 

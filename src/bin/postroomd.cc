@@ -266,7 +266,8 @@ int main(int argc, char** argv) {
   smtp_hooks.check_inbound = [&resolver_ref, inbound_policy](const server::smtp::InboundContext& context) {
     return server::smtp::check_inbound(resolver_ref, inbound_policy, context);
   };
-  smtp_hooks.enqueue = [&queue_ref, &queue_runner](const server::smtp::OutboundMessage& outbound) -> Result<std::string> {
+  smtp_hooks.enqueue = [&queue_ref,
+                        &queue_runner](const server::smtp::OutboundMessage& outbound) -> Result<std::string> {
     store::NewQueueMessage message;
     message.sender = outbound.sender;
     for (const auto& recipient : outbound.recipients) {
@@ -289,7 +290,7 @@ int main(int argc, char** argv) {
     message.body_type = outbound.params.body == postroom::smtp::Body::eight_bit     ? "8BITMIME"
                         : outbound.params.body == postroom::smtp::Body::binary_mime ? "BINARYMIME"
                         : outbound.params.body == postroom::smtp::Body::seven_bit   ? "7BIT"
-                                                                                   : "";
+                                                                                    : "";
     message.smtputf8 = outbound.params.smtputf8;
     message.bytes = outbound.bytes;
     auto id = queue_ref.enqueue(message);
@@ -348,21 +349,24 @@ int main(int argc, char** argv) {
                                                      std::move(smtp_hooks));
   queue_runner.start(runtime.context(0));
 
-  runtime.run(std::chrono::seconds(config.shutdown_grace_seconds), [&] {
-    for (const auto& listener : config.listeners) {
-      log::info("listening", {{"service", listener.service},
-                              {"address", listener.address},
-                              {"port", listener.port},
-                              {"mode", config::to_string(listener.mode)}});
-    }
-    log::info("ready", {{"hostname", config.hostname}, {"data_dir", config.data_dir}});
-  }, [&queue_runner](std::chrono::steady_clock::time_point deadline) {
-    // Deliveries in flight finish or are abandoned (the spool keeps them) before the I/O
-    // threads stop, so no storage task writes into a finished delivery.
-    queue_runner.stop();
-    while (!queue_runner.idle() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
+  runtime.run(
+      std::chrono::seconds(config.shutdown_grace_seconds),
+      [&] {
+        for (const auto& listener : config.listeners) {
+          log::info("listening", {{"service", listener.service},
+                                  {"address", listener.address},
+                                  {"port", listener.port},
+                                  {"mode", config::to_string(listener.mode)}});
+        }
+        log::info("ready", {{"hostname", config.hostname}, {"data_dir", config.data_dir}});
+      },
+      [&queue_runner](std::chrono::steady_clock::time_point deadline) {
+        // Deliveries in flight finish or are abandoned (the spool keeps them) before the I/O
+        // threads stop, so no storage task writes into a finished delivery.
+        queue_runner.stop();
+        while (!queue_runner.idle() && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      });
   return 0;
 }

@@ -104,7 +104,9 @@ Capabilities parse_capabilities(const SmtpReply& reply) {
   return caps;
 }
 
-std::string xtext_encode(std::string_view text) { return smtp::encode_xtext(text); }
+std::string xtext_encode(std::string_view text) {
+  return smtp::encode_xtext(text);
+}
 
 SmtpClient::SmtpClient(std::unique_ptr<io::Stream> stream, SmtpTimeouts timeouts)
     : stream_(std::move(stream)), timeouts_(timeouts), parser_(reply_limits()) {}
@@ -152,7 +154,9 @@ io::Task<Result<std::unique_ptr<SmtpClient>>> SmtpClient::connect(const io::tcp:
   co_return std::make_unique<SmtpClient>(std::make_unique<io::Stream>(std::move(socket)), timeouts);
 }
 
-io::Task<Status> SmtpClient::send(std::string_view bytes) { co_return co_await stream_->write_all(bytes); }
+io::Task<Status> SmtpClient::send(std::string_view bytes) {
+  co_return co_await stream_->write_all(bytes);
+}
 
 io::Task<Result<SmtpReply>> SmtpClient::read_reply(std::chrono::milliseconds timeout) {
   while (true) {
@@ -190,7 +194,9 @@ io::Task<Result<SmtpReply>> SmtpClient::command(std::string_view line, std::chro
   co_return co_await read_reply(timeout);
 }
 
-io::Task<Result<SmtpReply>> SmtpClient::read_greeting() { co_return co_await read_reply(timeouts_.greeting); }
+io::Task<Result<SmtpReply>> SmtpClient::read_greeting() {
+  co_return co_await read_reply(timeouts_.greeting);
+}
 
 io::Task<Result<SmtpReply>> SmtpClient::ehlo(std::string_view domain) {
   auto reply = co_await command("EHLO " + std::string(domain), timeouts_.command);
@@ -288,7 +294,9 @@ io::Task<Result<SmtpReply>> SmtpClient::bdat(std::string_view message) {
   co_return co_await read_reply(timeouts_.data_end);
 }
 
-io::Task<Result<SmtpReply>> SmtpClient::rset() { co_return co_await command("RSET", timeouts_.command); }
+io::Task<Result<SmtpReply>> SmtpClient::rset() {
+  co_return co_await command("RSET", timeouts_.command);
+}
 
 io::Task<void> SmtpClient::quit() {
   auto reply = co_await command("QUIT", timeouts_.command);

@@ -70,7 +70,7 @@ struct Capabilities {
   bool chunking = false;
   bool enhanced_status_codes = false;
   bool size = false;
-  std::uint64_t size_limit = 0;  // 0 = none announced
+  std::uint64_t size_limit = 0;   // 0 = none announced
   std::vector<std::string> auth;  // mechanisms, upper-case
 };
 
@@ -86,7 +86,7 @@ class SmtpClient {
 
   // Connects a TCP socket to `endpoint` within timeouts.connect and wraps it in a client.
   static io::Task<Result<std::unique_ptr<SmtpClient>>> connect(const io::tcp::endpoint& endpoint,
-                                                                SmtpTimeouts timeouts);
+                                                               SmtpTimeouts timeouts);
 
   io::Task<Result<SmtpReply>> read_greeting();
   // EHLO; on success fills capabilities(). On a 5xx reply the caller may try helo().

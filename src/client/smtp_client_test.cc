@@ -15,7 +15,7 @@ TEST(SmtpClientTest, Capabilities) {
   SmtpReply reply;
   reply.code = 250;
   reply.lines = {"mx.example.org hello", "PIPELINING", "SIZE 35882577", "8bitmime", "STARTTLS",
-                 "AUTH PLAIN login", "DSN", "SMTPUTF8", "CHUNKING", "ENHANCEDSTATUSCODES"};
+                 "AUTH PLAIN login",     "DSN",        "SMTPUTF8",      "CHUNKING", "ENHANCEDSTATUSCODES"};
   Capabilities caps = parse_capabilities(reply);
   EXPECT_TRUE(caps.esmtp && caps.pipelining && caps.eightbitmime && caps.starttls && caps.dsn && caps.smtputf8 &&
               caps.chunking && caps.enhanced_status_codes && caps.size);

@@ -7,8 +7,12 @@
 namespace postroom::config {
 namespace {
 
-bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_letter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_ascii_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 bool has_control_character(std::string_view text) {
   for (unsigned char c : text) {
@@ -154,7 +158,8 @@ std::string check_dns_resolver(std::string_view value) {
   std::size_t start = 0;
   while (start <= value.size() && !value.empty()) {
     std::size_t comma = value.find(',', start);
-    std::string_view item = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::string_view item =
+        value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     std::size_t at = item.find('@');
     std::string_view ip = item.substr(0, at);
     if (!check_ip_address(ip).empty()) {

@@ -61,7 +61,7 @@ struct Config {
   unsigned auth_max_failures_per_account = 20;
   unsigned auth_failure_window_seconds = 300;
   // [pop3]
-  std::string pop3_expire = "NEVER";  // RFC 2449 EXPIRE: "NEVER" or whole days "0".."36500"
+  std::string pop3_expire = "NEVER";         // RFC 2449 EXPIRE: "NEVER" or whole days "0".."36500"
   unsigned pop3_login_delay_seconds = 0;     // advertised LOGIN-DELAY; 0 = not advertised
   unsigned pop3_idle_timeout_seconds = 600;  // RFC 1939: at least 10 minutes
   // [limits]
@@ -70,39 +70,39 @@ struct Config {
   unsigned mime_max_parts = 2000;
   unsigned mime_max_header_bytes = 262144;
   // [store]
-  std::string store_backend = "sqlite";  // only "sqlite" for now
+  std::string store_backend = "sqlite";   // only "sqlite" for now
   std::uint64_t default_quota_bytes = 0;  // for new accounts; 0 = unlimited
   std::uint64_t default_quota_messages = 0;
 
   // [smtp]
-  unsigned smtp_max_recipients = 100;          // RCPT TO per transaction (RFC 5321 §4.5.3.1.8: at least 100)
-  unsigned smtp_command_timeout_seconds = 300;  // RFC 5321 §4.5.3.2.7: server timeout at least 5 minutes
-  unsigned smtp_max_errors = 20;               // bad commands before the session is closed
-  unsigned smtp_max_line_bytes = 4096;         // command line limit incl. CRLF (RFC 5321: at least 512)
-  unsigned smtp_max_session_seconds = 3600;    // a whole SMTP connection, however busy
-  std::string smtp_bare_newline = "reject";    // "reject" | "normalize": bare LF/CR in DATA
-  bool smtp_check_inbound = true;              // SPF, DKIM, DMARC on port 25
-  std::string smtp_spf_fail_action = "mark";   // "mark" | "junk" | "reject" for SPF fail
+  unsigned smtp_max_recipients = 100;             // RCPT TO per transaction (RFC 5321 §4.5.3.1.8: at least 100)
+  unsigned smtp_command_timeout_seconds = 300;    // RFC 5321 §4.5.3.2.7: server timeout at least 5 minutes
+  unsigned smtp_max_errors = 20;                  // bad commands before the session is closed
+  unsigned smtp_max_line_bytes = 4096;            // command line limit incl. CRLF (RFC 5321: at least 512)
+  unsigned smtp_max_session_seconds = 3600;       // a whole SMTP connection, however busy
+  std::string smtp_bare_newline = "reject";       // "reject" | "normalize": bare LF/CR in DATA
+  bool smtp_check_inbound = true;                 // SPF, DKIM, DMARC on port 25
+  std::string smtp_spf_fail_action = "mark";      // "mark" | "junk" | "reject" for SPF fail
   std::string smtp_dmarc_fail_action = "policy";  // "policy" | "reject" | "junk" | "mark"
   // [dns]
-  std::string dns_resolver = "";               // "" = /etc/resolv.conf; else "127.0.0.1@5353"
+  std::string dns_resolver = "";  // "" = /etc/resolv.conf; else "127.0.0.1@5353"
   unsigned dns_timeout_ms = 5000;
   // [queue]
   unsigned queue_mx_port = 25;
   unsigned queue_retry_base_seconds = 60;
   unsigned queue_retry_max_seconds = 3600;
-  unsigned queue_max_lifetime_seconds = 432000;   // 5 days
-  unsigned queue_delay_warning_seconds = 14400;   // 4 hours
+  unsigned queue_max_lifetime_seconds = 432000;  // 5 days
+  unsigned queue_delay_warning_seconds = 14400;  // 4 hours
   unsigned queue_connect_timeout_seconds = 30;
-  std::string queue_smarthost = "";               // "" = deliver by MX
+  std::string queue_smarthost = "";  // "" = deliver by MX
   unsigned queue_smarthost_port = 587;
-  std::string queue_smarthost_tls = "starttls";   // "starttls" | "tls" | "none"
+  std::string queue_smarthost_tls = "starttls";  // "starttls" | "tls" | "none"
   std::string queue_smarthost_user = "";
   std::string queue_smarthost_password = "";
   // [dkim]
   bool dkim_sign = true;
   std::string dkim_selector = "postroom";
-  std::string dkim_key_dir = "";                  // "" = data_dir/dkim
+  std::string dkim_key_dir = "";  // "" = data_dir/dkim
 
   bool operator==(const Config&) const = default;
 };

@@ -168,12 +168,12 @@ TEST(ConfigErrors, IntegerRanges) {
 }
 
 TEST(ConfigErrors, WrongTypes) {
-  EXPECT_EQ(error_of("[server]\nhostname = 5\n"),
-            "postroom.toml:2: server.hostname: expected a DNS name, got 5");
+  EXPECT_EQ(error_of("[server]\nhostname = 5\n"), "postroom.toml:2: server.hostname: expected a DNS name, got 5");
   EXPECT_EQ(error_of("[auth]\nallow_plaintext_auth = \"yes\"\n"),
             "postroom.toml:2: auth.allow_plaintext_auth: expected true or false, got \"yes\"");
-  EXPECT_EQ(error_of("[server]\nlog_level = [\"info\"]\n"),
-            "postroom.toml:2: server.log_level: expected one of \"debug\", \"info\", \"warn\", \"error\", got an array");
+  EXPECT_EQ(
+      error_of("[server]\nlog_level = [\"info\"]\n"),
+      "postroom.toml:2: server.log_level: expected one of \"debug\", \"info\", \"warn\", \"error\", got an array");
   EXPECT_EQ(error_of("[server]\nthreads = { n = 1 }\n"),
             "postroom.toml:2: server.threads: expected a non-negative integer, got a table");
   EXPECT_EQ(error_of("[server]\nthreads = 1979-05-27\n"),
@@ -181,20 +181,22 @@ TEST(ConfigErrors, WrongTypes) {
 }
 
 TEST(ConfigErrors, StringValidators) {
-  EXPECT_EQ(error_of("[server]\nlog_level = \"loud\"\n"),
-            "postroom.toml:2: server.log_level: expected one of \"debug\", \"info\", \"warn\", \"error\", got \"loud\"");
+  EXPECT_EQ(
+      error_of("[server]\nlog_level = \"loud\"\n"),
+      "postroom.toml:2: server.log_level: expected one of \"debug\", \"info\", \"warn\", \"error\", got \"loud\"");
   EXPECT_EQ(error_of("[tls]\nmin_version = \"1.1\"\n"),
             "postroom.toml:2: tls.min_version: expected one of \"1.2\", \"1.3\", got \"1.1\"");
   EXPECT_EQ(error_of("[store]\nbackend = \"postgres\"\n"),
             "postroom.toml:2: store.backend: expected only \"sqlite\", got \"postgres\"");
-  EXPECT_EQ(error_of("[server]\nhostname = \"mail\\r\\nexample\"\n"),
-            "postroom.toml:2: server.hostname: may contain only letters, digits, '-' and '.', got \"mail\\r\\nexample\"");
-  EXPECT_EQ(error_of("[server]\ndata_dir = \"\"\n"),
-            "postroom.toml:2: server.data_dir: must not be empty, got \"\"");
+  EXPECT_EQ(
+      error_of("[server]\nhostname = \"mail\\r\\nexample\"\n"),
+      "postroom.toml:2: server.hostname: may contain only letters, digits, '-' and '.', got \"mail\\r\\nexample\"");
+  EXPECT_EQ(error_of("[server]\ndata_dir = \"\"\n"), "postroom.toml:2: server.data_dir: must not be empty, got \"\"");
   EXPECT_EQ(error_of("[server]\nuser = \"9lives\"\n"),
             "postroom.toml:2: server.user: must start with a letter or '_', got \"9lives\"");
-  EXPECT_EQ(error_of("[pop3]\nexpire = 30\n"),
-            "postroom.toml:2: pop3.expire: expected \"NEVER\" or a whole number of days from \"0\" to \"36500\", got 30");
+  EXPECT_EQ(
+      error_of("[pop3]\nexpire = 30\n"),
+      "postroom.toml:2: pop3.expire: expected \"NEVER\" or a whole number of days from \"0\" to \"36500\", got 30");
   EXPECT_EQ(error_of("[pop3]\nexpire = \"36501\"\n"),
             "postroom.toml:2: pop3.expire: must be \"NEVER\" or a whole number of days from 0 to 36500, got \"36501\"");
   EXPECT_EQ(loaded("[pop3]\nexpire = \"0\"\n").pop3_expire, "0");
@@ -225,15 +227,15 @@ TEST(ConfigErrors, EverySettingRejectsBadValuesWithItsLine) {
       }
     }
     for (const std::string& bad : bad_values) {
-      std::string text = "# comment\n\n[" + std::string(setting.section) + "]\n\n" + std::string(setting.key) +
-                         " = " + bad + "\n";
+      std::string text =
+          "# comment\n\n[" + std::string(setting.section) + "]\n\n" + std::string(setting.key) + " = " + bad + "\n";
       std::string detail = error_of(text);
       EXPECT_EQ(detail.rfind("postroom.toml:5: " + name + ": ", 0), 0u) << name << " = " << bad << " -> " << detail;
       EXPECT_NE(detail.find(", got "), std::string::npos) << detail;
     }
     // The good value (its default) is accepted in the same place.
-    std::string text = "[" + std::string(setting.section) + "]\n" + std::string(setting.key) + " = " +
-                       default_as_toml(setting) + "\n";
+    std::string text =
+        "[" + std::string(setting.section) + "]\n" + std::string(setting.key) + " = " + default_as_toml(setting) + "\n";
     EXPECT_EQ(error_of(text), "<ok>") << name;
   }
 }

@@ -14,8 +14,7 @@ void Diagnostics::add(std::uint32_t line, std::string key, std::string problem) 
 
 Error Diagnostics::to_error(std::string_view source_name) const {
   std::vector<Problem> sorted = problems_;
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Problem& a, const Problem& b) { return a.line < b.line; });
   std::string detail;
   for (const Problem& problem : sorted) {
     if (!detail.empty()) {

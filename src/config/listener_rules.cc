@@ -24,7 +24,8 @@ const ListenerKey kListenerKeys[] = {
      "TCP port. Required when the service has no well-known port in that mode (smtp and lmtp over tls)."},
     {"mode", "\"tls\" for submissions, \"plain\" for lmtp and http, else \"starttls\"",
      "one of \"plain\", \"starttls\", \"tls\"",
-     "\"plain\": no TLS; \"starttls\": plain until the client upgrades (pop3, imap, smtp, submission only); \"tls\": TLS from the first byte."},
+     "\"plain\": no TLS; \"starttls\": plain until the client upgrades (pop3, imap, smtp, submission only); \"tls\": "
+     "TLS from the first byte."},
 };
 
 }  // namespace
@@ -38,7 +39,9 @@ std::string_view to_string(ListenerMode mode) {
   return "plain";
 }
 
-std::span<const ServiceRule> service_rules() { return kServices; }
+std::span<const ServiceRule> service_rules() {
+  return kServices;
+}
 
 const ServiceRule* find_service(std::string_view name) {
   for (const ServiceRule& rule : kServices) {
@@ -66,6 +69,8 @@ std::optional<ListenerMode> parse_listener_mode(std::string_view text) {
   return std::nullopt;
 }
 
-std::span<const ListenerKey> listener_keys() { return kListenerKeys; }
+std::span<const ListenerKey> listener_keys() {
+  return kListenerKeys;
+}
 
 }  // namespace postroom::config

@@ -13,11 +13,11 @@
 namespace postroom::config {
 
 struct ServiceRule {
-  std::string_view name;        // value of `service`
-  bool supports_starttls;       // the protocol defines an in-band upgrade to TLS
-  ListenerMode default_mode;    // used when `mode` is absent
-  std::uint16_t plain_port;     // default port for plain/starttls; 0 = none, `port` required
-  std::uint16_t tls_port;       // default port for implicit TLS; 0 = none, `port` required
+  std::string_view name;      // value of `service`
+  bool supports_starttls;     // the protocol defines an in-band upgrade to TLS
+  ListenerMode default_mode;  // used when `mode` is absent
+  std::uint16_t plain_port;   // default port for plain/starttls; 0 = none, `port` required
+  std::uint16_t tls_port;     // default port for implicit TLS; 0 = none, `port` required
   std::string_view doc;
 };
 

@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::string_view kDefaultAddress = "0.0.0.0";
 
-std::string entry_name(std::size_t index) { return "listener[" + std::to_string(index) + "]"; }
+std::string entry_name(std::size_t index) {
+  return "listener[" + std::to_string(index) + "]";
+}
 
 std::string service_list() {
   std::string text;

@@ -64,7 +64,9 @@ mode = "tls"
   EXPECT_EQ(listeners[5], (Listener{"http", "0.0.0.0", 443, ListenerMode::tls}));
 }
 
-TEST(Listeners, EmptyArrayMeansNone) { EXPECT_TRUE(listeners_of("listener = []\n").empty()); }
+TEST(Listeners, EmptyArrayMeansNone) {
+  EXPECT_TRUE(listeners_of("listener = []\n").empty());
+}
 
 TEST(Listeners, PortRange) {
   EXPECT_EQ(error_of("[[listener]]\nservice = \"pop3\"\nport = 0\n"),

@@ -97,56 +97,55 @@ std::string suggestion_for_section(std::string_view name) {
 void read_setting(const Setting& setting, const toml::node& value, std::uint32_t line, Config& config,
                   Diagnostics& diagnostics) {
   const std::string name = qualified_name(setting);
-  std::visit(
-      Overloaded{
-          [&](std::string Config::*field) {
-            const auto* text = value.as_string();
-            if (text == nullptr) {
-              diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
-              return;
-            }
-            if (!setting.one_of.empty()) {
-              bool listed = false;
-              for (std::string_view allowed : setting.one_of) {
-                listed = listed || allowed == text->get();
-              }
-              if (!listed) {
-                diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
-                return;
-              }
-            }
-            if (setting.check != nullptr) {
-              std::string problem = setting.check(text->get());
-              if (!problem.empty()) {
-                diagnostics.add(line, name, problem + ", got " + describe(value));
-                return;
-              }
-            }
-            config.*field = text->get();
-          },
-          [&](bool Config::*field) {
-            const auto* flag = value.as_boolean();
-            if (flag == nullptr) {
-              diagnostics.add(line, name, "expected true or false, got " + describe(value));
-              return;
-            }
-            config.*field = flag->get();
-          },
-          [&](auto field) {  // unsigned or std::uint64_t
-            const auto* number = value.as_integer();
-            if (number == nullptr) {
-              diagnostics.add(line, name, "expected a non-negative integer, got " + describe(value));
-              return;
-            }
-            if (number->get() < setting.min || number->get() > setting.max) {
-              diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
-              return;
-            }
-            using Field = std::remove_reference_t<decltype(config.*field)>;
-            config.*field = static_cast<Field>(number->get());
-          },
-      },
-      setting.field);
+  std::visit(Overloaded{
+                 [&](std::string Config::*field) {
+                   const auto* text = value.as_string();
+                   if (text == nullptr) {
+                     diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
+                     return;
+                   }
+                   if (!setting.one_of.empty()) {
+                     bool listed = false;
+                     for (std::string_view allowed : setting.one_of) {
+                       listed = listed || allowed == text->get();
+                     }
+                     if (!listed) {
+                       diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
+                       return;
+                     }
+                   }
+                   if (setting.check != nullptr) {
+                     std::string problem = setting.check(text->get());
+                     if (!problem.empty()) {
+                       diagnostics.add(line, name, problem + ", got " + describe(value));
+                       return;
+                     }
+                   }
+                   config.*field = text->get();
+                 },
+                 [&](bool Config::*field) {
+                   const auto* flag = value.as_boolean();
+                   if (flag == nullptr) {
+                     diagnostics.add(line, name, "expected true or false, got " + describe(value));
+                     return;
+                   }
+                   config.*field = flag->get();
+                 },
+                 [&](auto field) {  // unsigned or std::uint64_t
+                   const auto* number = value.as_integer();
+                   if (number == nullptr) {
+                     diagnostics.add(line, name, "expected a non-negative integer, got " + describe(value));
+                     return;
+                   }
+                   if (number->get() < setting.min || number->get() > setting.max) {
+                     diagnostics.add(line, name, "expected " + accepted_values(setting) + ", got " + describe(value));
+                     return;
+                   }
+                   using Field = std::remove_reference_t<decltype(config.*field)>;
+                   config.*field = static_cast<Field>(number->get());
+                 },
+             },
+             setting.field);
 }
 
 void read_section(std::string_view section, const toml::key& section_key, const toml::node& node, Config& config,
@@ -217,8 +216,9 @@ Result<Config> validate(const toml::table& root, std::string_view source_name) {
     } else {
       // A key above the first [section]: say where it belongs if it is a known setting.
       std::string hint = suggestion_for_key("", name);
-      diagnostics.add(line_of(key), std::string(name),
-                      "unknown key; settings belong in a section" + (hint.empty() ? std::string(" such as [server]") : hint));
+      diagnostics.add(
+          line_of(key), std::string(name),
+          "unknown key; settings belong in a section" + (hint.empty() ? std::string(" such as [server]") : hint));
     }
   }
   if (diagnostics.empty()) {
@@ -249,7 +249,7 @@ Result<Config> load_file(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     int error = errno;
-    ErrorKind kind = error == ENOENT ? ErrorKind::not_found
+    ErrorKind kind = error == ENOENT   ? ErrorKind::not_found
                      : error == EACCES ? ErrorKind::denied
                                        : ErrorKind::temporary;
     return make_error(kind, path + ": cannot open config file: " + std::strerror(error));
@@ -260,8 +260,8 @@ Result<Config> load_file(const std::string& path) {
     std::size_t got = std::fread(buffer, 1, sizeof buffer, file.get());
     text.append(buffer, got);
     if (text.size() > kMaxConfigFileBytes) {
-      return make_error(ErrorKind::limit, path + ": config file is larger than " +
-                                              std::to_string(kMaxConfigFileBytes) + " bytes");
+      return make_error(ErrorKind::limit,
+                        path + ": config file is larger than " + std::to_string(kMaxConfigFileBytes) + " bytes");
     }
     if (got < sizeof buffer) {
       break;

@@ -25,7 +25,9 @@ std::string cell(std::string_view text) {
   return out;
 }
 
-std::string code(std::string_view text) { return "`" + std::string(text) + "`"; }
+std::string code(std::string_view text) {
+  return "`" + std::string(text) + "`";
+}
 
 // `text` as "# "-prefixed comment lines, wrapped at word boundaries.
 std::string comment(std::string_view text) {
@@ -50,20 +52,22 @@ std::string comment(std::string_view text) {
   return out;
 }
 
-std::string port_text(std::uint16_t port) { return port == 0 ? "none (set `port`)" : std::to_string(port); }
+std::string port_text(std::uint16_t port) {
+  return port == 0 ? "none (set `port`)" : std::to_string(port);
+}
 
 std::string markdown_listener_section() {
   std::string out;
   out += "## [[listener]]\n\n";
-  out += "Each `[[listener]]` table opens one TCP socket. There are none by default: list every "
-         "service you want served. Listeners are bound before privileges are dropped (see `server.user`), "
-         "so ports below 1024 work when started as root.\n\n";
+  out +=
+      "Each `[[listener]]` table opens one TCP socket. There are none by default: list every "
+      "service you want served. Listeners are bound before privileges are dropped (see `server.user`), "
+      "so ports below 1024 work when started as root.\n\n";
   out += "| Key | Default | Accepts | Meaning |\n|---|---|---|---|\n";
   for (const ListenerKey& key : listener_keys()) {
     // Literal defaults in code style like the other tables; defaults in words stay prose.
     std::string default_text = key.default_text.starts_with('"') ? code(key.default_text) : cell(key.default_text);
-    out += "| " + code(key.key) + " | " + default_text + " | " + cell(key.accepts) + " | " +
-           cell(key.doc) + " |\n";
+    out += "| " + code(key.key) + " | " + default_text + " | " + cell(key.accepts) + " | " + cell(key.doc) + " |\n";
   }
   out += "\nServices, their default mode and well-known ports:\n\n";
   out += "| Service | Protocol | Default mode | Port (plain, starttls) | Port (tls) | STARTTLS |\n";
@@ -75,8 +79,9 @@ std::string markdown_listener_section() {
   }
   out += "\nRules checked at startup:\n\n";
   out += "- `mode = \"starttls\"` only for services that define an upgrade (STARTTLS column).\n";
-  out += "- No two listeners on the same address and port, and none on a specific address when a "
-         "wildcard (`0.0.0.0` or `::`) of the same family already holds that port.\n";
+  out +=
+      "- No two listeners on the same address and port, and none on a specific address when a "
+      "wildcard (`0.0.0.0` or `::`) of the same family already holds that port.\n";
   out += "- Every listener names its `service`; unknown keys are errors as everywhere else.\n";
   return out;
 }
@@ -86,15 +91,18 @@ std::string markdown_listener_section() {
 std::string render_reference_markdown() {
   std::string out;
   out += "# Configuration reference\n\n";
-  out += "<!-- Generated from src/config/settings.cc and src/config/listener_rules.cc by "
-         "postroom::config::render_reference_markdown(). Do not edit by hand; see src/config/README.md. -->\n\n";
-  out += "postroomd reads one TOML file at startup. Every setting has a default, so an empty file is a "
-         "valid configuration (with no listeners). An unknown section, an unknown key or a bad value stops "
-         "startup with one line per problem naming the file, the line and the key:\n\n";
+  out +=
+      "<!-- Generated from src/config/settings.cc and src/config/listener_rules.cc by "
+      "postroom::config::render_reference_markdown(). Do not edit by hand; see src/config/README.md. -->\n\n";
+  out +=
+      "postroomd reads one TOML file at startup. Every setting has a default, so an empty file is a "
+      "valid configuration (with no listeners). An unknown section, an unknown key or a bad value stops "
+      "startup with one line per problem naming the file, the line and the key:\n\n";
   out += "```\npostroom.toml:12: pop3.login_delay_seconds: expected a non-negative integer, got \"x\"\n```\n\n";
   out += "A complete example with every setting at its default is `config/postroom.example.toml`.\n\n";
-  out += "Also checked across settings: `tls.cert` and `tls.key` are both set or both empty; "
-         "`auth.max_delay_ms` is at least `auth.failure_delay_ms`.\n";
+  out +=
+      "Also checked across settings: `tls.cert` and `tls.key` are both set or both empty; "
+      "`auth.max_delay_ms` is at least `auth.failure_delay_ms`.\n";
   for (std::string_view section : section_names()) {
     out += "\n## [" + std::string(section) + "]\n\n";
     out += std::string(section_doc(section)) + "\n\n";

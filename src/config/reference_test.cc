@@ -31,8 +31,8 @@ void expect_checked_in(const std::string& relative_path, const std::string& gene
   if (update != nullptr && std::string(update) == "1") {
     std::ofstream(path, std::ios::binary) << generated;
   }
-  EXPECT_EQ(read_file(path), generated)
-      << relative_path << " is out of date: rerun config_test with POSTROOM_UPDATE_GENERATED=1";
+  EXPECT_EQ(read_file(path), generated) << relative_path
+                                        << " is out of date: rerun config_test with POSTROOM_UPDATE_GENERATED=1";
 }
 
 TEST(Reference, CheckedInMarkdownIsGenerated) {

@@ -21,8 +21,7 @@ namespace postroom::config {
 // (it becomes "<file>:<line>: <key>: <problem>").
 using StringCheck = std::string (*)(std::string_view value);
 
-using FieldRef = std::variant<std::string Config::*, unsigned Config::*, std::uint64_t Config::*,
-                              bool Config::*>;
+using FieldRef = std::variant<std::string Config::*, unsigned Config::*, std::uint64_t Config::*, bool Config::*>;
 
 struct Setting {
   std::string_view section;  // TOML table, e.g. "pop3"

@@ -6,9 +6,13 @@
 
 namespace postroom::config {
 
-std::uint32_t line_of(const toml::node& node) { return node.source().begin.line; }
+std::uint32_t line_of(const toml::node& node) {
+  return node.source().begin.line;
+}
 
-std::uint32_t line_of(const toml::key& key) { return key.source().begin.line; }
+std::uint32_t line_of(const toml::key& key) {
+  return key.source().begin.line;
+}
 
 std::string describe(const toml::node& node) {
   // Long strings are cut: the line should point at the mistake, not reprint the file.
@@ -21,10 +25,8 @@ std::string describe(const toml::node& node) {
       }
       return toml_quoted(text);
     }
-    case toml::node_type::integer:
-      return std::to_string(node.as_integer()->get());
-    case toml::node_type::boolean:
-      return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::integer: return std::to_string(node.as_integer()->get());
+    case toml::node_type::boolean: return node.as_boolean()->get() ? "true" : "false";
     case toml::node_type::floating_point: {
       std::ostringstream out;
       out << *node.as_floating_point();
@@ -45,12 +47,9 @@ std::string describe(const toml::node& node) {
       out << *node.as_date_time();
       return out.str();
     }
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::none:
-      break;
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::none: break;
   }
   return "nothing";
 }

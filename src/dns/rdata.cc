@@ -11,7 +11,9 @@ namespace {
 constexpr std::size_t kMaxNameOctets = 255;
 constexpr std::size_t kMaxLabelOctets = 63;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 }  // namespace
 
 std::string normalize_name(std::string_view name) {
@@ -86,8 +88,8 @@ std::optional<MxRecord> parse_mx_rdata(std::string_view rdata) {
     return std::nullopt;
   }
   MxRecord mx;
-  mx.preference = static_cast<std::uint16_t>((static_cast<std::uint8_t>(rdata[0]) << 8) |
-                                             static_cast<std::uint8_t>(rdata[1]));
+  mx.preference =
+      static_cast<std::uint16_t>((static_cast<std::uint8_t>(rdata[0]) << 8) | static_cast<std::uint8_t>(rdata[1]));
   std::size_t consumed = 0;
   auto host = parse_wire_name(rdata.substr(2), &consumed);
   if (!host || consumed != rdata.size() - 2) {
@@ -128,8 +130,8 @@ std::optional<std::string> reverse_name(std::string_view ip) {
   std::string text(ip);
   unsigned char bytes[16];
   if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
-    return std::to_string(bytes[3]) + "." + std::to_string(bytes[2]) + "." + std::to_string(bytes[1]) +
-           "." + std::to_string(bytes[0]) + ".in-addr.arpa";
+    return std::to_string(bytes[3]) + "." + std::to_string(bytes[2]) + "." + std::to_string(bytes[1]) + "." +
+           std::to_string(bytes[0]) + ".in-addr.arpa";
   }
   if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
     static constexpr char kHex[] = "0123456789abcdef";

@@ -78,16 +78,24 @@ Answer<std::string> StaticResolver::lookup(std::string_view type, std::string_vi
     answer.records = it->second;
     return answer;
   }
-  bool exists = std::any_of(records_.begin(), records_.end(),
-                            [&](const auto& entry) { return entry.first.second == key; });
+  bool exists =
+      std::any_of(records_.begin(), records_.end(), [&](const auto& entry) { return entry.first.second == key; });
   answer.status = exists ? DnsStatus::nodata : DnsStatus::nxdomain;
   return answer;
 }
 
-Answer<std::string> StaticResolver::txt(std::string_view name) { return lookup("TXT", name); }
-Answer<std::string> StaticResolver::a(std::string_view name) { return lookup("A", name); }
-Answer<std::string> StaticResolver::aaaa(std::string_view name) { return lookup("AAAA", name); }
-Answer<std::string> StaticResolver::ptr(std::string_view ip) { return lookup("PTR", ip); }
+Answer<std::string> StaticResolver::txt(std::string_view name) {
+  return lookup("TXT", name);
+}
+Answer<std::string> StaticResolver::a(std::string_view name) {
+  return lookup("A", name);
+}
+Answer<std::string> StaticResolver::aaaa(std::string_view name) {
+  return lookup("AAAA", name);
+}
+Answer<std::string> StaticResolver::ptr(std::string_view ip) {
+  return lookup("PTR", ip);
+}
 
 Answer<MxRecord> StaticResolver::mx(std::string_view name) {
   Answer<std::string> raw = lookup("MX", name);

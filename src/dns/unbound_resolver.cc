@@ -38,8 +38,12 @@ constexpr std::size_t kMaxQueryName = 253;
 
 // Names unbound serves locally by default that a forwarder may legitimately answer.
 constexpr const char* kSpecialZones[] = {
-    "test.", "invalid.", "2.0.192.in-addr.arpa.", "100.51.198.in-addr.arpa.",
-    "113.0.203.in-addr.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.",
+    "test.",
+    "invalid.",
+    "2.0.192.in-addr.arpa.",
+    "100.51.198.in-addr.arpa.",
+    "113.0.203.in-addr.arpa.",
+    "8.b.d.0.1.0.0.2.ip6.arpa.",
 };
 
 struct ContextDeleter {
@@ -69,7 +73,8 @@ class UnboundResolver : public Resolver {
 
  private:
   template <typename Parse>
-  auto query(std::string_view name, int type, Parse parse) -> Answer<typename decltype(parse(std::string_view{}))::value_type> {
+  auto query(std::string_view name, int type, Parse parse)
+      -> Answer<typename decltype(parse(std::string_view{}))::value_type> {
     using T = typename decltype(parse(std::string_view{}))::value_type;
     Answer<T> answer;
     std::string qname(name);

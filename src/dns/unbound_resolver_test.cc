@@ -43,9 +43,17 @@ class UnboundResolverTest : public ::testing::Test {
     }
     port_ = free_udp_port();
     std::vector<std::string> args = {
-        kDnsmasq, "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
-        "--pid-file=", "--listen-address=127.0.0.1", "--bind-interfaces",
-        "--port=" + std::to_string(port_), "--local=/test/", "--user=" + std::string(getuid() == 0 ? "root" : ""),
+        kDnsmasq,
+        "--keep-in-foreground",
+        "--no-resolv",
+        "--no-hosts",
+        "--conf-file=/dev/null",
+        "--pid-file=",
+        "--listen-address=127.0.0.1",
+        "--bind-interfaces",
+        "--port=" + std::to_string(port_),
+        "--local=/test/",
+        "--user=" + std::string(getuid() == 0 ? "root" : ""),
         "--txt-record=example.test,v=spf1 ,-all",
         "--mx-host=example.test,mx.example.test,10",
         "--host-record=mx.example.test,192.0.2.1,2001:db8::1",

@@ -37,7 +37,9 @@ Runtime::Runtime(unsigned io_threads, unsigned storage_threads)
   }
 }
 
-Runtime::~Runtime() { storage_pool_.join(); }
+Runtime::~Runtime() {
+  storage_pool_.join();
+}
 
 Status Runtime::listen(const std::string& address, std::uint16_t port, std::string name, Handler handler) {
   boost::system::error_code ec;

@@ -93,8 +93,7 @@ Task<Status> Stream::start_tls(SSL_CTX* ctx, std::chrono::milliseconds timeout) 
   co_return co_await handshake(timeout);
 }
 
-Task<Status> Stream::start_tls_client(SSL_CTX* ctx, const std::string& server_name,
-                                      std::chrono::milliseconds timeout) {
+Task<Status> Stream::start_tls_client(SSL_CTX* ctx, const std::string& server_name, std::chrono::milliseconds timeout) {
   if (ssl_ != nullptr) {
     co_return make_error(ErrorKind::permanent, "TLS already active");
   }
@@ -110,7 +109,9 @@ Task<Status> Stream::start_tls_client(SSL_CTX* ctx, const std::string& server_na
   co_return co_await handshake(timeout);
 }
 
-long Stream::verify_result() const { return ssl_ == nullptr ? -1 : SSL_get_verify_result(ssl_); }
+long Stream::verify_result() const {
+  return ssl_ == nullptr ? -1 : SSL_get_verify_result(ssl_);
+}
 
 Task<Status> Stream::handshake(std::chrono::milliseconds timeout) {
   for (;;) {

@@ -36,8 +36,8 @@ bool write_pem(const std::string& path, bool is_key, EVP_PKEY* key, X509* cert) 
   if (f == nullptr) {
     return false;
   }
-  bool ok = is_key ? PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1
-                   : PEM_write_X509(f, cert) == 1;
+  bool ok =
+      is_key ? PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1 : PEM_write_X509(f, cert) == 1;
   ok = ok && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
   ok = (std::fclose(f) == 0) && ok;
   return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
@@ -45,7 +45,9 @@ bool write_pem(const std::string& path, bool is_key, EVP_PKEY* key, X509* cert) 
 
 }  // namespace
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 Result<std::unique_ptr<TlsContext>> TlsContext::create(const std::string& cert_path, const std::string& key_path,
                                                        const std::string& min_version) {
@@ -59,8 +61,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::create(const std::string& cert_p
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   // Release read/write buffers while a connection is idle: parked IDLE/Ping connections then
   // cost kilobytes instead of ~34 KB of OpenSSL buffers (DESIGN.md §2).
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
   if (SSL_CTX_use_certificate_chain_file(ctx, cert_path.c_str()) != 1) {
     return make_error(ErrorKind::permanent, "certificate " + cert_path + ": " + openssl_error());

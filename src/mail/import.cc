@@ -8,9 +8,13 @@
 namespace postroom::mail {
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
-bool is_from_line(std::string_view line) { return starts_with(line, "From "); }
+bool is_from_line(std::string_view line) {
+  return starts_with(line, "From ");
+}
 
 // ">From ", ">>From " ... : quoted From_ lines in mboxrd.
 bool is_quoted_from(std::string_view line) {

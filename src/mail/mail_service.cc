@@ -52,8 +52,7 @@ Result<store::MessageMeta> MailService::deliver(std::string_view recipient, Deli
   return append(account->id, mailbox, std::move(delivery));
 }
 
-Result<store::MessageMeta> MailService::append(store::AccountId account, std::string_view mailbox,
-                                               Delivery delivery) {
+Result<store::MessageMeta> MailService::append(store::AccountId account, std::string_view mailbox, Delivery delivery) {
   auto appended = append_to(account, mailbox, std::move(delivery));
   if (!appended) {
     return appended.error();

@@ -32,9 +32,9 @@ struct MailOptions {
 };
 
 struct Delivery {
-  std::string bytes;                   // raw message, any line endings
-  std::vector<std::string> flags;      // e.g. "\\Seen"
-  std::int64_t internal_date = 0;      // 0 = now
+  std::string bytes;               // raw message, any line endings
+  std::vector<std::string> flags;  // e.g. "\\Seen"
+  std::int64_t internal_date = 0;  // 0 = now
 };
 
 // Converts bare LF and bare CR line ends to CRLF; CRLF pairs are kept.
@@ -53,8 +53,7 @@ class MailService {
   // Delivers to the account that `recipient` names (directly or through an alias), into
   // `mailbox` (INBOX by default). Errors: not_found (no such recipient or mailbox),
   // over_quota, limit (message too large), bad_syntax (empty message), temporary.
-  Result<store::MessageMeta> deliver(std::string_view recipient, Delivery delivery,
-                                     std::string_view mailbox = "INBOX");
+  Result<store::MessageMeta> deliver(std::string_view recipient, Delivery delivery, std::string_view mailbox = "INBOX");
 
   // One message to several accounts in one group commit: all stored or none (SMTP, where a
   // single 250 after DATA covers every recipient). A target whose mailbox is missing falls
@@ -91,8 +90,7 @@ class MailService {
   Result<store::Mailbox> create_mailbox(store::AccountId account, std::string_view name,
                                         std::string_view special_use = "");
   Status delete_mailbox(store::AccountId account, store::MailboxId mailbox);
-  Result<store::Mailbox> rename_mailbox(store::AccountId account, store::MailboxId mailbox,
-                                        std::string_view new_name);
+  Result<store::Mailbox> rename_mailbox(store::AccountId account, store::MailboxId mailbox, std::string_view new_name);
   Status set_subscribed(store::AccountId account, std::string_view name, bool subscribed);
 
   store::Store& store() { return store_; }

@@ -36,7 +36,9 @@ std::string pvalue(std::string_view value) {
   return out;
 }
 
-std::string reason(std::string_view detail) { return " reason=" + pvalue(detail); }
+std::string reason(std::string_view detail) {
+  return " reason=" + pvalue(detail);
+}
 
 }  // namespace
 

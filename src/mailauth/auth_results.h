@@ -18,13 +18,13 @@
 namespace postroom::mailauth {
 
 struct AuthResultsInput {
-  std::string authserv_id;           // our host name, e.g. "mx.example.org"
+  std::string authserv_id;  // our host name, e.g. "mx.example.org"
   std::optional<SpfOutcome> spf;
-  std::string mail_from;             // smtp.mailfrom (the address; empty = null path)
-  std::string helo;                  // smtp.helo, used when mail_from is empty
-  std::vector<DkimResult> dkim;      // empty = "dkim=none"
+  std::string mail_from;         // smtp.mailfrom (the address; empty = null path)
+  std::string helo;              // smtp.helo, used when mail_from is empty
+  std::vector<DkimResult> dkim;  // empty = "dkim=none"
   std::optional<DmarcOutcome> dmarc;
-  std::string header_from;           // header.from domain for DMARC
+  std::string header_from;  // header.from domain for DMARC
 };
 
 // "Authentication-Results: <id>;\r\n spf=pass smtp.mailfrom=a@b;\r\n dkim=pass

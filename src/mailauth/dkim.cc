@@ -22,7 +22,9 @@ const char* to_string(DkimStatus status) {
 
 namespace {
 
-bool is_signature_field(const RawField& field) { return lower(field.name) == "dkim-signature"; }
+bool is_signature_field(const RawField& field) {
+  return lower(field.name) == "dkim-signature";
+}
 
 // The signature field with the value of b= deleted (§3.7), whitespace around it included.
 std::string without_b_value(std::string_view field_text) {
@@ -76,7 +78,9 @@ std::string without_final_crlf(std::string text) {
   return text;
 }
 
-std::uint64_t now_or(std::uint64_t now) { return now != 0 ? now : static_cast<std::uint64_t>(std::time(nullptr)); }
+std::uint64_t now_or(std::uint64_t now) {
+  return now != 0 ? now : static_cast<std::uint64_t>(std::time(nullptr));
+}
 
 DkimResult result_with(DkimResult result, DkimStatus status, std::string reason) {
   result.status = status;

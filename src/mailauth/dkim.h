@@ -38,8 +38,8 @@ struct DkimResult {
   std::string identity;  // i=
   std::string b_prefix;  // first 8 characters of b= (RFC 6008 header.b)
   DkimAlgorithm algorithm = DkimAlgorithm::rsa_sha256;
-  bool weak = false;      // rsa-sha1: treat a pass with suspicion
-  bool testing = false;   // key has t=y: the domain is testing DKIM
+  bool weak = false;                         // rsa-sha1: treat a pass with suspicion
+  bool testing = false;                      // key has t=y: the domain is testing DKIM
   std::optional<std::uint64_t> body_length;  // l= was used: unsigned content may follow
 };
 
@@ -54,25 +54,25 @@ std::vector<DkimResult> dkim_verify(dns::Resolver& resolver, std::string_view me
                                     const DkimVerifyOptions& options = {});
 
 // Verifies one signature with a key record already in hand (tests, offline checks).
-DkimResult dkim_verify_with_key(std::string_view message, std::size_t signature_index,
-                                std::string_view key_record, const DkimVerifyOptions& options = {});
+DkimResult dkim_verify_with_key(std::string_view message, std::size_t signature_index, std::string_view key_record,
+                                const DkimVerifyOptions& options = {});
 
 struct DkimSignOptions {
   std::string domain;
   std::string selector;
   std::string private_key_pem;  // RSA (>= 1024 bits) or Ed25519; decides a=
   // Fields signed, in this order, each as often as it occurs in the message.
-  std::vector<std::string> headers = {"From", "To", "Cc", "Subject", "Date", "Message-ID", "Reply-To",
-                                      "In-Reply-To", "References", "MIME-Version", "Content-Type",
-                                      "Content-Transfer-Encoding"};
+  std::vector<std::string> headers = {"From",       "To",           "Cc",           "Subject",
+                                      "Date",       "Message-ID",   "Reply-To",     "In-Reply-To",
+                                      "References", "MIME-Version", "Content-Type", "Content-Transfer-Encoding"};
   // Names listed once more than they occur, so that adding another such field later
   // breaks the signature (RFC 6376 §8.15 "oversigning").
   std::vector<std::string> oversign = {"From"};
   Canon header_canon = Canon::relaxed;
   Canon body_canon = Canon::relaxed;
-  std::optional<std::uint64_t> timestamp;          // t=; default now
-  std::optional<std::uint64_t> expires_after;      // x = t + this; default no x=
-  std::string identity;                            // i=; empty = omitted
+  std::optional<std::uint64_t> timestamp;      // t=; default now
+  std::optional<std::uint64_t> expires_after;  // x = t + this; default no x=
+  std::string identity;                        // i=; empty = omitted
 };
 
 // The "DKIM-Signature: ...\r\n" field (lines folded to at most 78 characters) to prepend

@@ -5,7 +5,9 @@
 namespace postroom::mailauth {
 
 namespace {
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 }  // namespace
 
 std::string canon_header(std::string_view field_text, Canon canon) {

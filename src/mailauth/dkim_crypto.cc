@@ -87,8 +87,8 @@ Status dkim_verify_signature(DkimAlgorithm algorithm, const DkimKey& key, std::s
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, pkey.get()) != 1) {
       return make_error(ErrorKind::bad_syntax, "verify init failed");
     }
-    verified = EVP_DigestVerify(ctx.get(), sig, signature.size(),
-                                reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+    verified = EVP_DigestVerify(ctx.get(), sig, signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                                digest.size());
   } else {
     const EVP_MD* md = algorithm == DkimAlgorithm::rsa_sha1 ? EVP_sha1() : EVP_sha256();
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, pkey.get()) != 1) {

@@ -64,8 +64,8 @@ Result<GeneratedKey> generate_key(DkimKeyType type, int rsa_bits) {
     }
     public_key.resize(size);
   }
-  key.dns_txt_record = std::string("v=DKIM1; k=") + (type == DkimKeyType::rsa ? "rsa" : "ed25519") +
-                       "; p=" + base64_encode(public_key);
+  key.dns_txt_record =
+      std::string("v=DKIM1; k=") + (type == DkimKeyType::rsa ? "rsa" : "ed25519") + "; p=" + base64_encode(public_key);
   return key;
 }
 

@@ -95,7 +95,8 @@ TEST_F(DkimPython, PythonVerifiesOurSignatures) {
       write("signed.eml", *field + kMessage);
       write("key.txt", key->dns_txt_record);
       EXPECT_EQ(run("verify " + path("signed.eml") + " " + path("key.txt")), 0)
-          << "type " << static_cast<int>(type) << " canon " << static_cast<int>(canon) << "\n" << *field;
+          << "type " << static_cast<int>(type) << " canon " << static_cast<int>(canon) << "\n"
+          << *field;
     }
   }
 }

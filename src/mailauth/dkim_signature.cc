@@ -14,7 +14,9 @@ namespace {
 // costing 30k header scans.
 constexpr std::size_t kMaxSignedFields = 128;
 
-Error bad(std::string detail) { return make_error(ErrorKind::bad_syntax, std::move(detail)); }
+Error bad(std::string detail) {
+  return make_error(ErrorKind::bad_syntax, std::move(detail));
+}
 
 std::string strip_spaces(std::string_view text) {
   std::string out;

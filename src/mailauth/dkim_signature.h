@@ -23,15 +23,15 @@ const char* to_string(DkimAlgorithm algorithm);
 
 struct DkimSignature {
   DkimAlgorithm algorithm = DkimAlgorithm::rsa_sha256;
-  std::string signature;   // b=, decoded
-  std::string b_text;      // b= as written, whitespace removed (header.b in AR)
-  std::string body_hash;   // bh=, decoded
+  std::string signature;  // b=, decoded
+  std::string b_text;     // b= as written, whitespace removed (header.b in AR)
+  std::string body_hash;  // bh=, decoded
   Canon header_canon = Canon::simple;
   Canon body_canon = Canon::simple;
-  std::string domain;      // d=, lower-case
-  std::string selector;    // s=
-  std::vector<std::string> signed_fields;  // h=, lower-case, in order, repeats kept
-  std::string identity;    // i=, "@d" when absent
+  std::string domain;                        // d=, lower-case
+  std::string selector;                      // s=
+  std::vector<std::string> signed_fields;    // h=, lower-case, in order, repeats kept
+  std::string identity;                      // i=, "@d" when absent
   std::optional<std::uint64_t> body_length;  // l=
   std::optional<std::uint64_t> timestamp;    // t=
   std::optional<std::uint64_t> expiration;   // x=
@@ -44,10 +44,10 @@ enum class DkimKeyType { rsa, ed25519 };
 
 struct DkimKey {
   DkimKeyType type = DkimKeyType::rsa;
-  std::string public_key;  // p=, decoded: DER SubjectPublicKeyInfo for RSA, 32 raw bytes for Ed25519
-  bool revoked = false;    // p= empty (§3.6.1)
-  bool testing = false;    // t=y
-  bool strict = false;     // t=s: i= must be exactly d=
+  std::string public_key;     // p=, decoded: DER SubjectPublicKeyInfo for RSA, 32 raw bytes for Ed25519
+  bool revoked = false;       // p= empty (§3.6.1)
+  bool testing = false;       // t=y
+  bool strict = false;        // t=s: i= must be exactly d=
   bool allows_sha1 = true;    // h= absent or lists sha1
   bool allows_sha256 = true;  // h= absent or lists sha256
 };

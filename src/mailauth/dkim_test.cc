@@ -198,14 +198,13 @@ TEST_P(DkimRoundTrip, SignThenVerify) {
   EXPECT_EQ(dkim_verify(zone, tampered)[0].status, DkimStatus::pass);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllModes, DkimRoundTrip,
-    ::testing::Values(RoundTrip{DkimKeyType::rsa, Canon::relaxed, Canon::relaxed},
-                      RoundTrip{DkimKeyType::rsa, Canon::simple, Canon::simple},
-                      RoundTrip{DkimKeyType::rsa, Canon::relaxed, Canon::simple},
-                      RoundTrip{DkimKeyType::ed25519, Canon::relaxed, Canon::relaxed},
-                      RoundTrip{DkimKeyType::ed25519, Canon::simple, Canon::simple},
-                      RoundTrip{DkimKeyType::ed25519, Canon::simple, Canon::relaxed}));
+INSTANTIATE_TEST_SUITE_P(AllModes, DkimRoundTrip,
+                         ::testing::Values(RoundTrip{DkimKeyType::rsa, Canon::relaxed, Canon::relaxed},
+                                           RoundTrip{DkimKeyType::rsa, Canon::simple, Canon::simple},
+                                           RoundTrip{DkimKeyType::rsa, Canon::relaxed, Canon::simple},
+                                           RoundTrip{DkimKeyType::ed25519, Canon::relaxed, Canon::relaxed},
+                                           RoundTrip{DkimKeyType::ed25519, Canon::simple, Canon::simple},
+                                           RoundTrip{DkimKeyType::ed25519, Canon::simple, Canon::relaxed}));
 
 TEST(Dkim, RelaxedSurvivesWhitespaceChanges) {
   auto key = generate_key(DkimKeyType::ed25519);

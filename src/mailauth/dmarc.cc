@@ -213,8 +213,7 @@ DmarcOutcome check_dmarc(dns::Resolver& resolver, const DmarcInput& input, const
     return outcome;
   }
   const DmarcRecord& record = *outcome.record;
-  outcome.spf_aligned =
-      input.spf == SpfResult::pass && aligned(input.spf_domain, from, record.spf_alignment, psl);
+  outcome.spf_aligned = input.spf == SpfResult::pass && aligned(input.spf_domain, from, record.spf_alignment, psl);
   for (const std::string& domain : input.dkim_pass_domains) {
     if (aligned(domain, from, record.dkim_alignment, psl)) {
       outcome.dkim_aligned = true;

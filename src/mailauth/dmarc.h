@@ -29,12 +29,12 @@ enum class Alignment { relaxed, strict };
 const char* to_string(DmarcPolicy policy);
 
 struct DmarcRecord {
-  DmarcPolicy policy = DmarcPolicy::none;            // p=
-  std::optional<DmarcPolicy> subdomain_policy;        // sp=
-  Alignment dkim_alignment = Alignment::relaxed;      // adkim=
-  Alignment spf_alignment = Alignment::relaxed;       // aspf=
-  unsigned percent = 100;                             // pct=
-  std::vector<std::string> rua;                       // parsed, unused
+  DmarcPolicy policy = DmarcPolicy::none;         // p=
+  std::optional<DmarcPolicy> subdomain_policy;    // sp=
+  Alignment dkim_alignment = Alignment::relaxed;  // adkim=
+  Alignment spf_alignment = Alignment::relaxed;   // aspf=
+  unsigned percent = 100;                         // pct=
+  std::vector<std::string> rua;                   // parsed, unused
 };
 
 // One TXT value; bad_syntax when it is not a valid DMARC record (see the §6.6.3 rule above
@@ -48,7 +48,7 @@ const char* to_string(DmarcResult result);
 struct DmarcInput {
   std::string from_domain;  // RFC5322.From domain (see from_domain())
   SpfResult spf = SpfResult::none;
-  std::string spf_domain;   // the domain SPF checked (MAIL FROM domain, or HELO)
+  std::string spf_domain;                      // the domain SPF checked (MAIL FROM domain, or HELO)
   std::vector<std::string> dkim_pass_domains;  // d= of every DKIM pass
   // 0..99, compared against pct=; unset = random. Tests set it.
   std::optional<unsigned> sample;

@@ -37,8 +37,9 @@ TEST(Psl, SystemListLoadsWhenInstalled) {
 }
 
 TEST(DmarcRecord, Parses) {
-  auto record = parse_dmarc_record("v=DMARC1; p=reject; sp=quarantine; adkim=s; aspf=r; pct=50; "
-                                   "rua=mailto:a@example.com, mailto:b@example.com");
+  auto record = parse_dmarc_record(
+      "v=DMARC1; p=reject; sp=quarantine; adkim=s; aspf=r; pct=50; "
+      "rua=mailto:a@example.com, mailto:b@example.com");
   ASSERT_TRUE(record);
   EXPECT_EQ(record->policy, DmarcPolicy::reject);
   EXPECT_EQ(record->subdomain_policy, DmarcPolicy::quarantine);
@@ -91,8 +92,8 @@ class DmarcCheck : public ::testing::Test {
     zone_.add_txt("_dmarc.bad.example", "v=DMARC1; p=sometimes");
     zone_.fail_temporarily("_dmarc.temp.example");
   }
-  DmarcOutcome run(const std::string& from, SpfResult spf, const std::string& spf_domain,
-                   std::vector<std::string> dkim, unsigned sample = 0) {
+  DmarcOutcome run(const std::string& from, SpfResult spf, const std::string& spf_domain, std::vector<std::string> dkim,
+                   unsigned sample = 0) {
     DmarcInput input;
     input.from_domain = from;
     input.spf = spf;

@@ -48,8 +48,7 @@ bool valid_domain(std::string_view domain) {
 
 class Checker {
  public:
-  Checker(dns::Resolver& resolver, const IpAddress& ip, std::string sender, std::string helo,
-          const SpfLimits& limits)
+  Checker(dns::Resolver& resolver, const IpAddress& ip, std::string sender, std::string helo, const SpfLimits& limits)
       : resolver_(resolver), ip_(ip), sender_(std::move(sender)), helo_(std::move(helo)), limits_(limits) {}
 
   SpfOutcome run(std::string domain) {
@@ -145,8 +144,7 @@ class Checker {
       }
       SpfResult result = check(dns::normalize_name(*target), /*top=*/false);
       // §6.1: a redirect to a domain without an SPF record is a permerror.
-      return result == SpfResult::none ? fail_with(SpfResult::permerror, "redirect target has no SPF record")
-                                       : result;
+      return result == SpfResult::none ? fail_with(SpfResult::permerror, "redirect target has no SPF record") : result;
     }
     return SpfResult::neutral;
   }
@@ -189,9 +187,7 @@ class Checker {
 
   Match evaluate(const Mechanism& mechanism, const std::string& domain) {
     switch (mechanism.kind) {
-      case MechanismKind::all:
-        reason_ = "matched all";
-        return Match::yes;
+      case MechanismKind::all: reason_ = "matched all"; return Match::yes;
       case MechanismKind::ip4:
       case MechanismKind::ip6: {
         unsigned prefix = mechanism.network.v6 ? mechanism.cidr6 : mechanism.cidr4;
@@ -201,8 +197,7 @@ class Checker {
         }
         return hit ? Match::yes : Match::no;
       }
-      default:
-        break;
+      default: break;
     }
     if (!count_lookup()) {
       fail_with(SpfResult::permerror, "DNS lookup limit exceeded");
@@ -232,18 +227,12 @@ class Checker {
     std::string saved = reason_;
     SpfResult result = check(name, /*top=*/false);
     switch (result) {
-      case SpfResult::pass:
-        reason_ = "matched include:" + name;
-        return Match::yes;
+      case SpfResult::pass: reason_ = "matched include:" + name; return Match::yes;
       case SpfResult::fail:
       case SpfResult::softfail:
-      case SpfResult::neutral:
-        reason_ = saved;
-        return Match::no;
+      case SpfResult::neutral: reason_ = saved; return Match::no;
       case SpfResult::temperror: return Match::temperror;
-      case SpfResult::none:
-        reason_ = "include:" + name + " has no SPF record";
-        return Match::permerror;
+      case SpfResult::none: reason_ = "include:" + name + " has no SPF record"; return Match::permerror;
       case SpfResult::permerror: return Match::permerror;
     }
     return Match::permerror;
@@ -367,8 +356,8 @@ class Checker {
 
 }  // namespace
 
-SpfOutcome check_host(dns::Resolver& resolver, std::string_view ip, std::string_view domain,
-                      std::string_view sender, std::string_view helo, const SpfLimits& limits) {
+SpfOutcome check_host(dns::Resolver& resolver, std::string_view ip, std::string_view domain, std::string_view sender,
+                      std::string_view helo, const SpfLimits& limits) {
   auto address = parse_ip(ip);
   if (!address) {
     SpfOutcome outcome;

@@ -26,8 +26,8 @@ enum class SpfResult { none, neutral, pass, fail, softfail, temperror, permerror
 const char* to_string(SpfResult result);
 
 struct SpfLimits {
-  unsigned dns_lookups = 10;   // RFC 7208 §4.6.4
-  unsigned void_lookups = 2;   // RFC 7208 §4.6.4 (suggested limit)
+  unsigned dns_lookups = 10;          // RFC 7208 §4.6.4
+  unsigned void_lookups = 2;          // RFC 7208 §4.6.4 (suggested limit)
   unsigned names_per_mx_or_ptr = 10;  // RFC 7208 §4.6.4
 };
 
@@ -39,8 +39,8 @@ struct SpfOutcome {
 
 // check_host(<ip>, <domain>, <sender>) with <helo> for %{h}. `sender` is the MAIL FROM
 // address; when empty (null reverse-path) "postmaster@<helo>" is used, as §2.4 says.
-SpfOutcome check_host(dns::Resolver& resolver, std::string_view ip, std::string_view domain,
-                      std::string_view sender, std::string_view helo, const SpfLimits& limits = {});
+SpfOutcome check_host(dns::Resolver& resolver, std::string_view ip, std::string_view domain, std::string_view sender,
+                      std::string_view helo, const SpfLimits& limits = {});
 
 // The usual entry point: checks the MAIL FROM domain (or the HELO name for a null sender).
 SpfOutcome check_mail_from(dns::Resolver& resolver, std::string_view ip, std::string_view mail_from,

@@ -17,15 +17,17 @@ constexpr std::size_t kMaxDomain = 253;
 // overflow on "%{d99999999999999999999}".
 constexpr unsigned kMaxDigits = 128;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 bool is_delimiter(char c) {
   return c == '.' || c == '-' || c == '+' || c == ',' || c == '/' || c == '_' || c == '=';
 }
 
 struct Macro {
-  char letter = 0;       // lower-case
-  bool upper = false;    // URL-escape the result (§7.3)
-  unsigned digits = 0;   // 0 = keep all parts
+  char letter = 0;      // lower-case
+  bool upper = false;   // URL-escape the result (§7.3)
+  unsigned digits = 0;  // 0 = keep all parts
   bool reverse = false;
   std::string delimiters;
 };
@@ -76,8 +78,8 @@ std::string url_escape(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (char c : value) {
-    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '.' || c == '_' || c == '~';
     if (unreserved) {
       out.push_back(c);
     } else {
@@ -184,7 +186,9 @@ bool walk(std::string_view spec, MacroUse use, const MacroContext* context, std:
 
 }  // namespace
 
-bool valid_macro_string(std::string_view spec, MacroUse use) { return walk(spec, use, nullptr, nullptr); }
+bool valid_macro_string(std::string_view spec, MacroUse use) {
+  return walk(spec, use, nullptr, nullptr);
+}
 
 Result<std::string> expand_macros(std::string_view spec, const MacroContext& context, MacroUse use) {
   std::string out;

@@ -16,12 +16,12 @@
 namespace postroom::mailauth {
 
 struct MacroContext {
-  std::string sender;         // %{s}: full <sender>, "postmaster@<helo>" for a null path
-  std::string local_part;     // %{l}
-  std::string sender_domain;  // %{o}
-  std::string domain;         // %{d}: the domain currently being checked
-  IpAddress ip;               // %{i}, %{c}, %{v}
-  std::string helo;           // %{h}
+  std::string sender;                // %{s}: full <sender>, "postmaster@<helo>" for a null path
+  std::string local_part;            // %{l}
+  std::string sender_domain;         // %{o}
+  std::string domain;                // %{d}: the domain currently being checked
+  IpAddress ip;                      // %{i}, %{c}, %{v}
+  std::string helo;                  // %{h}
   std::string receiver = "unknown";  // %{r} (explanation strings only)
   // %{p}: a validated reverse name of ip, or "unknown". Unset means always "unknown".
   std::function<std::string()> validated_name;

@@ -13,11 +13,19 @@ namespace {
 // of "?all" terms, and each is a vector entry. Records this big are not real policy.
 constexpr std::size_t kMaxTerms = 256;
 
-Error syntax(std::string detail) { return make_error(ErrorKind::bad_syntax, std::move(detail)); }
+Error syntax(std::string detail) {
+  return make_error(ErrorKind::bad_syntax, std::move(detail));
+}
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return is_alpha(c) || is_digit(c);
+}
 
 // toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
 bool valid_toplabel(std::string_view label) {
@@ -95,10 +103,22 @@ bool take_dual_cidr(std::string_view& rest, Mechanism& mechanism) {
 Result<Mechanism> parse_mechanism(std::string_view term) {
   Mechanism mechanism;
   switch (term.empty() ? '\0' : term.front()) {
-    case '+': mechanism.qualifier = Qualifier::pass; term.remove_prefix(1); break;
-    case '-': mechanism.qualifier = Qualifier::fail; term.remove_prefix(1); break;
-    case '~': mechanism.qualifier = Qualifier::softfail; term.remove_prefix(1); break;
-    case '?': mechanism.qualifier = Qualifier::neutral; term.remove_prefix(1); break;
+    case '+':
+      mechanism.qualifier = Qualifier::pass;
+      term.remove_prefix(1);
+      break;
+    case '-':
+      mechanism.qualifier = Qualifier::fail;
+      term.remove_prefix(1);
+      break;
+    case '~':
+      mechanism.qualifier = Qualifier::softfail;
+      term.remove_prefix(1);
+      break;
+    case '?':
+      mechanism.qualifier = Qualifier::neutral;
+      term.remove_prefix(1);
+      break;
     default: break;
   }
   std::size_t name_end = 0;

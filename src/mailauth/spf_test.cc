@@ -131,8 +131,7 @@ TEST(Spf, DnsLookupLimit) {
   dns::StaticResolver zone;
   // A chain of includes: l0 -> l1 -> ... ; each include is one lookup.
   for (int i = 0; i < 12; ++i) {
-    zone.add_txt("l" + std::to_string(i) + ".example",
-                 "v=spf1 include:l" + std::to_string(i + 1) + ".example -all");
+    zone.add_txt("l" + std::to_string(i) + ".example", "v=spf1 include:l" + std::to_string(i + 1) + ".example -all");
   }
   zone.add_txt("l12.example", "v=spf1 +all");
   SpfOutcome outcome = check_host(zone, "192.0.2.1", "l0.example", "a@l0.example", "h");
@@ -189,7 +188,7 @@ TEST(SpfRecord, Syntax) {
   EXPECT_FALSE(parse_spf_record("v=spf1 ip6:192.0.2.1"));
   EXPECT_FALSE(parse_spf_record("v=spf1 foo:bar.example"));
   EXPECT_FALSE(parse_spf_record("v=spf1 redirect=a.example redirect=b.example"));
-  EXPECT_FALSE(parse_spf_record("v=spf1 a:foo"));              // domain-end needs a top label
+  EXPECT_FALSE(parse_spf_record("v=spf1 a:foo"));                 // domain-end needs a top label
   EXPECT_FALSE(parse_spf_record("v=spf1 include:%{z}.example"));  // unknown macro letter
   EXPECT_FALSE(parse_spf_record("v=spf1 exists:%{d0}.example"));
   EXPECT_FALSE(parse_spf_record("v=spf1 all:x"));

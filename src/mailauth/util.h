@@ -24,8 +24,8 @@ std::string to_crlf(std::string_view text);
 
 // One header field as it appears in the message: the exact bytes, CRLFs included.
 struct RawField {
-  std::string_view name;  // as written, without trailing whitespace
-  std::string_view text;  // the whole field: "Name: value\r\n\tcontinued\r\n"
+  std::string_view name;           // as written, without trailing whitespace
+  std::string_view text;           // the whole field: "Name: value\r\n\tcontinued\r\n"
   std::string_view value() const;  // everything after the colon, CRLFs kept
 };
 

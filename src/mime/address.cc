@@ -17,15 +17,24 @@ struct Token {
 
 bool is_special(char c) {
   switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
-    case '@': case ',': case '"':
-      return true;
-    default:
-      return false;
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '[':
+    case ']':
+    case ':':
+    case ';':
+    case '@':
+    case ',':
+    case '"': return true;
+    default: return false;
   }
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 struct Tokens {
   std::vector<Token> tokens;
@@ -145,8 +154,7 @@ class Parser {
 
  private:
   bool is(char c) const {
-    return pos_ < t_.tokens.size() && t_.tokens[pos_].kind == TokenKind::special &&
-           t_.tokens[pos_].text[0] == c;
+    return pos_ < t_.tokens.size() && t_.tokens[pos_].kind == TokenKind::special && t_.tokens[pos_].text[0] == c;
   }
 
   // Words up to the next special (except "." inside atoms, which is part of the atom).
@@ -181,8 +189,7 @@ class Parser {
   std::string domain() {
     std::string out;
     while (pos_ < t_.tokens.size() && t_.tokens[pos_].kind != TokenKind::special) {
-      if (!out.empty() && t_.tokens[pos_].space_before && out.back() != '.' &&
-          t_.tokens[pos_].text.front() != '.') {
+      if (!out.empty() && t_.tokens[pos_].space_before && out.back() != '.' && t_.tokens[pos_].text.front() != '.') {
         break;  // "a@b c@d": the domain ends at the space
       }
       out += t_.tokens[pos_].text;
@@ -191,9 +198,7 @@ class Parser {
     return out;
   }
 
-  std::string trailing_comment() const {
-    return pos_ > 0 ? t_.comment_after[pos_ - 1] : std::string();
-  }
+  std::string trailing_comment() const { return pos_ > 0 ? t_.comment_after[pos_ - 1] : std::string(); }
 
   void parse_mailbox_or_group() {
     std::vector<std::size_t> words = collect_words();

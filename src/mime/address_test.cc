@@ -43,10 +43,9 @@ TEST(AddressTest, Rfc5322AppendixA) {
 
 TEST(AddressTest, Groups) {
   EXPECT_EQ(parse_address_list("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;"),
-            (List{group_start("A Group"), mailbox("Ed Jones", "c", "a.test"),
-                  mailbox("", "joe", "where.test"), mailbox("John", "jdoe", "one.test"), group_end()}));
-  EXPECT_EQ(parse_address_list("Undisclosed recipients:;"),
-            (List{group_start("Undisclosed recipients"), group_end()}));
+            (List{group_start("A Group"), mailbox("Ed Jones", "c", "a.test"), mailbox("", "joe", "where.test"),
+                  mailbox("John", "jdoe", "one.test"), group_end()}));
+  EXPECT_EQ(parse_address_list("Undisclosed recipients:;"), (List{group_start("Undisclosed recipients"), group_end()}));
   // A group that is never closed still ends.
   EXPECT_EQ(parse_address_list("team: a@b.c, d@e.f"),
             (List{group_start("team"), mailbox("", "a", "b.c"), mailbox("", "d", "e.f"), group_end()}));
@@ -63,15 +62,13 @@ TEST(AddressTest, CommentsAndObsoleteSyntax) {
   // RFC 5322 §4.4 obs-route; obs-local-part with spaces around dots.
   EXPECT_EQ(parse_address_list("Joe <@a.test,@b.test:joe@c.test>"),
             (List{mailbox("Joe", "joe", "c.test", "@a.test,@b.test")}));
-  EXPECT_EQ(parse_address_list("john . doe @ example . com"),
-            (List{mailbox("", "john.doe", "example.com")}));
+  EXPECT_EQ(parse_address_list("john . doe @ example . com"), (List{mailbox("", "john.doe", "example.com")}));
   EXPECT_EQ(parse_address_list("Mary Smith <mary@x.test>,, ,jdoe@example.org"),
             (List{mailbox("Mary Smith", "mary", "x.test"), mailbox("", "jdoe", "example.org")}));
 }
 
 TEST(AddressTest, QuotedLocalPartsDomainLiteralsAndMissingParts) {
-  EXPECT_EQ(parse_address_list("\"john doe\"@example.com"),
-            (List{mailbox("", "\"john doe\"", "example.com")}));
+  EXPECT_EQ(parse_address_list("\"john doe\"@example.com"), (List{mailbox("", "\"john doe\"", "example.com")}));
   EXPECT_EQ(parse_address_list("<user@[192.0.2.1]>"), (List{mailbox("", "user", "[192.0.2.1]")}));
   EXPECT_EQ(parse_address_list("root"), (List{mailbox("", "root", "")}));
   EXPECT_EQ(parse_address_list("<>"), (List{mailbox("", "", "")}));
@@ -83,8 +80,8 @@ TEST(AddressTest, QuotedLocalPartsDomainLiteralsAndMissingParts) {
 }
 
 TEST(AddressTest, GarbageNeverLoopsOrCrashes) {
-  for (std::string_view junk : {"<<<>>>", "@@@", ":::;;;", "\"unterminated", "(unterminated",
-                                "[unterminated", "a@", "@b", "<@a,@b>", "x:y:z;w;", "\\\\\\"}) {
+  for (std::string_view junk : {"<<<>>>", "@@@", ":::;;;", "\"unterminated", "(unterminated", "[unterminated", "a@",
+                                "@b", "<@a,@b>", "x:y:z;w;", "\\\\\\"}) {
     (void)parse_address_list(junk);
   }
 }

@@ -8,16 +8,17 @@ namespace postroom::mime {
 
 namespace {
 
-void append_code_point(std::string& out, std::uint32_t cp) { append_utf8(out, cp); }
+void append_code_point(std::string& out, std::uint32_t cp) {
+  append_utf8(out, cp);
+}
 
 constexpr std::uint32_t kReplacement = 0xFFFD;
 
 // Windows-1252 0x80..0x9F; 0 marks the five undefined positions.
-constexpr std::uint16_t kCp1252High[32] = {
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+constexpr std::uint16_t kCp1252High[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                           0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                           0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                           0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 // Length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid (overlong,
 // surrogate, above U+10FFFF or truncated).
@@ -110,10 +111,9 @@ std::optional<std::string> charset_to_utf8(std::string_view charset, std::string
     // sanitize_utf8 keeps the result valid whatever they are.
     return sanitize_utf8(bytes);
   }
-  bool latin1 = iequals(name, "iso-8859-1") || iequals(name, "iso8859-1") ||
-                iequals(name, "iso_8859-1") || iequals(name, "latin1") || iequals(name, "l1");
-  bool cp1252 = iequals(name, "windows-1252") || iequals(name, "cp1252") ||
-                iequals(name, "x-cp1252");
+  bool latin1 = iequals(name, "iso-8859-1") || iequals(name, "iso8859-1") || iequals(name, "iso_8859-1") ||
+                iequals(name, "latin1") || iequals(name, "l1");
+  bool cp1252 = iequals(name, "windows-1252") || iequals(name, "cp1252") || iequals(name, "x-cp1252");
   if (!latin1 && !cp1252) {
     return std::nullopt;
   }

@@ -17,11 +17,22 @@ constexpr unsigned kMaxSection = 9999;
 
 bool is_tspecial(char c) {
   switch (c) {
-    case '(': case ')': case '<': case '>': case '@': case ',': case ';': case ':':
-    case '\\': case '"': case '/': case '[': case ']': case '?': case '=':
-      return true;
-    default:
-      return false;
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '@':
+    case ',':
+    case ';':
+    case ':':
+    case '\\':
+    case '"':
+    case '/':
+    case '[':
+    case ']':
+    case '?':
+    case '=': return true;
+    default: return false;
   }
 }
 
@@ -182,10 +193,10 @@ std::string percent_encode(std::string_view text) {
 }
 
 struct RawParam {
-  std::string base;       // lower-case name without suffix
+  std::string base;  // lower-case name without suffix
   bool has_section = false;
   unsigned section = 0;
-  bool encoded = false;   // trailing "*"
+  bool encoded = false;  // trailing "*"
   std::string value;
 };
 
@@ -200,12 +211,11 @@ RawParam split_name(std::string name, std::string value) {
   auto star = name.find('*');
   if (star != std::string::npos) {
     std::string_view digits = std::string_view(name).substr(star + 1);
-    bool numeric = !digits.empty() &&
-                   std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool numeric =
+        !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) {
       raw.has_section = true;
-      raw.section = digits.size() <= 4 ? static_cast<unsigned>(std::stoul(std::string(digits)))
-                                       : kMaxSection + 1;
+      raw.section = digits.size() <= 4 ? static_cast<unsigned>(std::stoul(std::string(digits))) : kMaxSection + 1;
       name.resize(star);
     }
   }
@@ -295,8 +305,8 @@ std::vector<Param> parse_parameters(std::string_view text) {
     if (has_plain[raw.base]) {
       continue;
     }
-    bool duplicate = std::any_of(sections.begin(), sections.end(),
-                                 [&](const RawParam& s) { return s.section == raw.section; });
+    bool duplicate =
+        std::any_of(sections.begin(), sections.end(), [&](const RawParam& s) { return s.section == raw.section; });
     if (!duplicate) {
       sections.push_back(std::move(raw));
     }

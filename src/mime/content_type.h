@@ -14,28 +14,28 @@
 namespace postroom::mime {
 
 struct Param {
-  std::string name;        // lower-case, without the RFC 2231 "*" / "*N" / "*N*" suffix
+  std::string name;  // lower-case, without the RFC 2231 "*" / "*N" / "*N*" suffix
   // Wire form for IMAP: continuations joined. For an RFC 2231 encoded parameter this is
   // still "charset'language'%XX..." and the IMAP attribute is name + "*" (as Dovecot does;
   // IMAP4rev1 strings cannot carry UTF-8, clients decode it).
   std::string value;
-  bool extended = false;   // RFC 2231 charset/percent encoding was used
-  std::string charset;     // extended only
-  std::string language;    // extended only
+  bool extended = false;  // RFC 2231 charset/percent encoding was used
+  std::string charset;    // extended only
+  std::string language;   // extended only
   // Display value in UTF-8: RFC 2231 percent-decoded and converted, or for plain values
   // RFC 2047-decoded (a common violation in filenames). Raw bytes when the charset is unknown.
   std::string decoded;
 };
 
 struct ContentType {
-  std::string type;        // lower-case; empty when the field was missing or unusable
-  std::string subtype;     // lower-case
+  std::string type;     // lower-case; empty when the field was missing or unusable
+  std::string subtype;  // lower-case
   std::vector<Param> params;
   bool valid() const { return !type.empty() && !subtype.empty(); }
 };
 
 struct Disposition {
-  std::string type;        // lower-case, e.g. "attachment"
+  std::string type;  // lower-case, e.g. "attachment"
   std::vector<Param> params;
 };
 

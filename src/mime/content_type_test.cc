@@ -6,8 +6,8 @@ namespace postroom::mime {
 namespace {
 
 TEST(ContentTypeTest, TypeSubtypeAndParameters) {
-  ContentType type = parse_content_type(
-      " Text/HTML (a comment) ; Charset = \"UTF-8\" ;format=flowed;\r\n\tname=\"a \\\"b\\\".html\"");
+  ContentType type =
+      parse_content_type(" Text/HTML (a comment) ; Charset = \"UTF-8\" ;format=flowed;\r\n\tname=\"a \\\"b\\\".html\"");
   ASSERT_TRUE(type.valid());
   EXPECT_EQ(type.type, "text");
   EXPECT_EQ(type.subtype, "html");
@@ -40,8 +40,8 @@ TEST(ContentTypeTest, LenientValues) {
 
 TEST(ContentTypeTest, Rfc2231ContinuationsAndCharset) {
   // RFC 2231 §3 and §4.1 examples.
-  std::vector<Param> params = parse_parameters(
-      " URL*0=\"ftp://\";\r\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"");
+  std::vector<Param> params =
+      parse_parameters(" URL*0=\"ftp://\";\r\n URL*1=\"cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar\"");
   ASSERT_EQ(params.size(), 1u);
   EXPECT_EQ(params[0].name, "url");
   EXPECT_FALSE(params[0].extended);
@@ -99,8 +99,7 @@ TEST(ContentTypeTest, TrailingBackslashesStayInRange) {
 }
 
 TEST(ContentTypeTest, LanguageList) {
-  EXPECT_EQ(parse_language_list(" en-US (English), de ,fr"),
-            (std::vector<std::string>{"en-US", "de", "fr"}));
+  EXPECT_EQ(parse_language_list(" en-US (English), de ,fr"), (std::vector<std::string>{"en-US", "de", "fr"}));
   EXPECT_TRUE(parse_language_list("  ").empty());
 }
 

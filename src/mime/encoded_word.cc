@@ -108,10 +108,10 @@ std::optional<std::string> convert(std::string_view charset, std::string_view by
 
 std::string decode_encoded_words(std::string_view text) {
   std::string out;
-  std::string plain;          // undecoded text since the last encoded-word
-  std::string run_bytes;      // bytes of adjacent encoded-words in run_charset
+  std::string plain;      // undecoded text since the last encoded-word
+  std::string run_bytes;  // bytes of adjacent encoded-words in run_charset
   std::string run_charset;
-  bool after_word = false;    // the last thing seen was an encoded-word (plus whitespace)
+  bool after_word = false;  // the last thing seen was an encoded-word (plus whitespace)
 
   auto flush_run = [&]() {
     if (!run_charset.empty() || !run_bytes.empty()) {

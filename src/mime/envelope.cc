@@ -34,9 +34,7 @@ void append_address_list(std::string& out, const std::vector<Address>& list) {
         append_imap_string(out, address.mailbox);
         out += " NIL)";
         break;
-      case Address::Kind::group_end:
-        out += "(NIL NIL NIL NIL)";
-        break;
+      case Address::Kind::group_end: out += "(NIL NIL NIL NIL)"; break;
       case Address::Kind::mailbox:
         out += '(';
         append_imap_nstring(out, non_empty(address.name));
@@ -107,6 +105,8 @@ std::string format_envelope(const Envelope& envelope) {
   return out;
 }
 
-std::string empty_envelope() { return "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"; }
+std::string empty_envelope() {
+  return "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)";
+}
 
 }  // namespace postroom::mime

@@ -63,8 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   mime::PartTree split_tree = builder.take(parser.limits_hit());
   POSTROOM_CHECK(split_tree.part_count == whole.part_count, "split parse differs");
-  POSTROOM_CHECK(mime::format_body_structure(split_tree.root, true) == analysis.bodystructure,
-                 "split parse differs");
+  POSTROOM_CHECK(mime::format_body_structure(split_tree.root, true) == analysis.bodystructure, "split parse differs");
 
   (void)mime::decode_base64(input);
   (void)mime::decode_quoted_printable(input);

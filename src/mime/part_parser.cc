@@ -43,7 +43,9 @@ void PartParser::feed(std::string_view bytes) {
   input_ = bytes;
 }
 
-void PartParser::finish() { finished_ = true; }
+void PartParser::finish() {
+  finished_ = true;
+}
 
 PartEvent PartParser::next() {
   while (queue_.empty()) {
@@ -91,8 +93,7 @@ std::size_t PartParser::kept_limit() const {
 
 void PartParser::take_line_bytes() {
   const void* found = std::memchr(input_.data(), '\n', input_.size());
-  std::size_t take = found ? static_cast<std::size_t>(static_cast<const char*>(found) - input_.data())
-                           : input_.size();
+  std::size_t take = found ? static_cast<std::size_t>(static_cast<const char*>(found) - input_.data()) : input_.size();
   std::string_view chunk = input_.substr(0, take);
   if (line_length_ == 0) {
     line_begin_ = offset_;

@@ -69,11 +69,11 @@ struct PartEvent {
   enum class Kind { need_more, part_begin, header_field, header_end, part_end, end };
   Kind kind = Kind::need_more;
   std::size_t depth = 0;
-  std::size_t offset = 0;            // see the header comment
-  std::size_t lines = 0;             // part_end only
+  std::size_t offset = 0;                 // see the header comment
+  std::size_t lines = 0;                  // part_end only
   BodyKind body_kind = BodyKind::opaque;  // header_end only: how the body is parsed
-  std::string_view name;             // header_field only, valid until the next next()
-  std::string_view value;            // header_field only: raw, folding kept, after ":"
+  std::string_view name;                  // header_field only, valid until the next next()
+  std::string_view value;                 // header_field only: raw, folding kept, after ":"
 };
 
 class PartParser {
@@ -102,9 +102,9 @@ class PartParser {
     std::size_t body_begin_line = 0;  // index of the body's first line
     bool in_header = true;
     BodyKind kind = BodyKind::opaque;
-    std::string boundary;             // multipart only
-    bool closed = false;              // close delimiter seen: the rest is epilogue
-    bool is_digest = false;           // multipart/digest: children default to message/rfc822
+    std::string boundary;    // multipart only
+    bool closed = false;     // close delimiter seen: the rest is epilogue
+    bool is_digest = false;  // multipart/digest: children default to message/rfc822
     bool parent_is_digest = false;
     std::optional<std::string> content_type;
     std::size_t header_bytes = 0;
@@ -112,12 +112,12 @@ class PartParser {
   };
 
   struct Line {
-    std::size_t begin = 0;            // offset of the first byte
-    std::size_t length = 0;           // bytes without the terminator
-    std::size_t eol = 0;              // 2 (CRLF), 1 (LF) or 0 (end of input)
-    std::string_view kept;            // the first bytes (all of them unless truncated)
+    std::size_t begin = 0;   // offset of the first byte
+    std::size_t length = 0;  // bytes without the terminator
+    std::size_t eol = 0;     // 2 (CRLF), 1 (LF) or 0 (end of input)
+    std::string_view kept;   // the first bytes (all of them unless truncated)
     bool truncated = false;
-    bool rest_is_space = true;        // every byte past `kept` is SP/HTAB
+    bool rest_is_space = true;  // every byte past `kept` is SP/HTAB
   };
 
   void take_line_bytes();
@@ -134,7 +134,7 @@ class PartParser {
 
   Limits limits_;
   std::string_view input_;
-  std::size_t offset_ = 0;          // absolute offset of input_.front()
+  std::size_t offset_ = 0;  // absolute offset of input_.front()
   bool finished_ = false;
   bool done_ = false;
   bool structure_stopped_ = false;  // max_parts reached
@@ -144,7 +144,7 @@ class PartParser {
   // The line being assembled.
   std::string line_kept_;
   std::size_t line_begin_ = 0;
-  std::size_t line_length_ = 0;     // bytes so far, a trailing CR included
+  std::size_t line_length_ = 0;  // bytes so far, a trailing CR included
   bool line_truncated_ = false;
   bool line_rest_space_ = true;
   char line_last_ = '\0';
@@ -155,11 +155,11 @@ class PartParser {
   std::size_t prev_length_ = 0;
   std::size_t prev_eol_ = 0;
   std::size_t prev_index_ = 0;
-  std::size_t lines_seen_ = 0;      // complete (non-empty) lines processed so far
+  std::size_t lines_seen_ = 0;  // complete (non-empty) lines processed so far
 
   std::vector<Frame> stack_;
-  std::string field_;               // current header field, raw, folding kept
-  std::string emitted_field_;       // storage behind the last header_field event
+  std::string field_;          // current header field, raw, folding kept
+  std::string emitted_field_;  // storage behind the last header_field event
   std::deque<PartEvent> queue_;
 };
 

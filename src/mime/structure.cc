@@ -12,11 +12,24 @@ namespace {
 // Fields kept per part: what BODYSTRUCTURE and ENVELOPE need. Everything else is read
 // from the stored message when asked for (HEADER.FIELDS), so it is not copied here.
 bool interesting(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "content-type", "content-transfer-encoding", "content-id", "content-description",
-      "content-disposition", "content-language", "content-location", "content-md5",
-      "date", "subject", "from", "sender", "reply-to", "to", "cc", "bcc", "in-reply-to",
-      "message-id"};
+  static constexpr std::string_view kNames[] = {"content-type",
+                                                "content-transfer-encoding",
+                                                "content-id",
+                                                "content-description",
+                                                "content-disposition",
+                                                "content-language",
+                                                "content-location",
+                                                "content-md5",
+                                                "date",
+                                                "subject",
+                                                "from",
+                                                "sender",
+                                                "reply-to",
+                                                "to",
+                                                "cc",
+                                                "bcc",
+                                                "in-reply-to",
+                                                "message-id"};
   for (std::string_view known : kNames) {
     if (iequals(name, known)) {
       return true;
@@ -39,8 +52,7 @@ std::string remove_whitespace(std::string_view value) {
 
 bool StructureBuilder::on_event(const PartEvent& event) {
   switch (event.kind) {
-    case PartEvent::Kind::need_more:
-      return false;
+    case PartEvent::Kind::need_more: return false;
     case PartEvent::Kind::part_begin: {
       Part* part = nullptr;
       if (!started_) {
@@ -64,9 +76,7 @@ bool StructureBuilder::on_event(const PartEvent& event) {
       }
       return false;
     }
-    case PartEvent::Kind::header_end:
-      finish_header(*stack_.back(), event);
-      return false;
+    case PartEvent::Kind::header_end: finish_header(*stack_.back(), event); return false;
     case PartEvent::Kind::part_end: {
       Part* part = stack_.back();
       part->body_end = event.offset;
@@ -77,8 +87,7 @@ bool StructureBuilder::on_event(const PartEvent& event) {
       stack_.pop_back();
       return false;
     }
-    case PartEvent::Kind::end:
-      return true;
+    case PartEvent::Kind::end: return true;
   }
   return false;
 }

@@ -43,7 +43,7 @@ struct Part {
   std::optional<std::string> location;     // Content-Location, all whitespace removed
   std::string encoding;                    // Content-Transfer-Encoding token; empty = absent (7bit)
   std::optional<Disposition> disposition;
-  std::vector<std::string> language;       // Content-Language tags
+  std::vector<std::string> language;  // Content-Language tags
 
   // The fields this library interprets (Content-*, and the envelope fields), in order.
   std::vector<HeaderField> fields;
@@ -58,7 +58,7 @@ struct Part {
 };
 
 struct PartTree {
-  Part root;                 // the message itself
+  Part root;  // the message itself
   bool limits_hit = false;
   std::size_t part_count = 0;
 };

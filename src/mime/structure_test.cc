@@ -14,8 +14,7 @@ using testing::crlf;
 void describe(std::string& out, const Part& part) {
   out += "[" + std::to_string(part.header_begin) + "," + std::to_string(part.body_begin) + "," +
          std::to_string(part.body_end) + " l" + std::to_string(part.lines) + " k" +
-         std::to_string(static_cast<int>(part.kind)) + " " + part.content_type.type + "/" +
-         part.content_type.subtype;
+         std::to_string(static_cast<int>(part.kind)) + " " + part.content_type.type + "/" + part.content_type.subtype;
   for (const HeaderField& f : part.fields) {
     out += " {" + f.name + ":" + f.value + "}";
   }
@@ -73,8 +72,7 @@ std::string_view slice(std::string_view message, std::size_t begin, std::size_t 
   return message.substr(begin, end - begin);
 }
 
-std::string_view body_of(std::string_view message, const PartTree& tree,
-                         const std::vector<std::size_t>& path) {
+std::string_view body_of(std::string_view message, const PartTree& tree, const std::vector<std::size_t>& path) {
   const Part* part = find_section(tree, path);
   EXPECT_NE(part, nullptr);
   if (part == nullptr) {
@@ -83,8 +81,7 @@ std::string_view body_of(std::string_view message, const PartTree& tree,
   return slice(message, part->body_begin, part->body_end);
 }
 
-std::string_view mime_of(std::string_view message, const PartTree& tree,
-                         const std::vector<std::size_t>& path) {
+std::string_view mime_of(std::string_view message, const PartTree& tree, const std::vector<std::size_t>& path) {
   const Part* part = find_section(tree, path);
   EXPECT_NE(part, nullptr);
   if (part == nullptr) {
@@ -108,7 +105,8 @@ TEST(StructureTest, EverySplitPointGivesTheSameTree) {
       for (std::size_t split = 0; split <= message.size(); ++split) {
         std::string_view m = message;
         ASSERT_EQ(describe(parse_chunks({m.substr(0, split), m.substr(split)}, limits)), expected)
-            << "split at " << split << " of:\n" << message;
+            << "split at " << split << " of:\n"
+            << message;
       }
       std::vector<std::string_view> bytes;
       for (std::size_t i = 0; i < message.size(); ++i) {
@@ -327,8 +325,7 @@ TEST(StructureTest, DelimiterRightAfterTheBlankLineTakesItsCrlf) {
 TEST(StructureTest, DepthLimitTreatsDeepContainersAsText) {
   std::string m;
   for (int i = 0; i < 40; ++i) {
-    m += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" +
-         std::to_string(i) + "\r\n";
+    m += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" + std::to_string(i) + "\r\n";
   }
   m += "\r\ndeep\r\n";
   Limits limits;
@@ -398,8 +395,8 @@ TEST(StructureTest, HeaderLimitsDropFieldsButKeepPositions) {
 }
 
 TEST(StructureTest, VeryLongBodyLinesAreNotBuffered) {
-  std::string m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n" +
-                  std::string(1 << 20, 'x') + "\r\n--b" + std::string(1000, ' ') + "\r\n\r\ny\r\n--b--";
+  std::string m = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n" + std::string(1 << 20, 'x') +
+                  "\r\n--b" + std::string(1000, ' ') + "\r\n\r\ny\r\n--b--";
   PartTree tree = parse_structure(m);
   ASSERT_EQ(tree.root.children.size(), 2u);
   EXPECT_EQ(tree.root.children[0].body_size(), 1u << 20);
@@ -407,8 +404,8 @@ TEST(StructureTest, VeryLongBodyLinesAreNotBuffered) {
 }
 
 TEST(HeaderTest, FieldsAreUnfoldedOnRequest) {
-  std::vector<HeaderField> fields = parse_header_fields(
-      "Subject: a\r\n b\r\n\tc\r\nX-Empty:\r\nto: x@y\r\n\r\nFrom: body@not.header\r\n");
+  std::vector<HeaderField> fields =
+      parse_header_fields("Subject: a\r\n b\r\n\tc\r\nX-Empty:\r\nto: x@y\r\n\r\nFrom: body@not.header\r\n");
   ASSERT_EQ(fields.size(), 3u);
   EXPECT_EQ(fields[0].value, " a\r\n b\r\n\tc");
   EXPECT_EQ(field_value(fields, "SUBJECT"), "a b\tc");

@@ -204,8 +204,21 @@ inline const std::string kEmptyBodies = crlf(
     "--b--\n");
 
 inline std::vector<std::string> all_samples() {
-  return {kSimple, kMixed, kNested, kEncodedWords, kBareLf, kMissingEnd, kGarbageHeaders,
-          kEightBit, kNoBody, kDigest, kNoBoundary, "", "\r\n", "\n\n", "--",
+  return {kSimple,
+          kMixed,
+          kNested,
+          kEncodedWords,
+          kBareLf,
+          kMissingEnd,
+          kGarbageHeaders,
+          kEightBit,
+          kNoBody,
+          kDigest,
+          kNoBoundary,
+          "",
+          "\r\n",
+          "\n\n",
+          "--",
           "Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n--a\r\n--a--",
           kEmptyBodies};
 }

@@ -7,7 +7,7 @@
 
 namespace postroom::mime {
 
-bool is_wsp(char c);                 // SP or HTAB
+bool is_wsp(char c);  // SP or HTAB
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower_ascii(std::string_view s);
 std::string to_upper_ascii(std::string_view s);

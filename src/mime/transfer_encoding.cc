@@ -189,17 +189,14 @@ std::string QuotedPrintableDecoder::feed(std::string_view input) {
 std::string QuotedPrintableDecoder::finish() {
   std::string out;
   switch (state_) {
-    case State::equals:
-      out += '=';
-      break;
+    case State::equals: out += '='; break;
     case State::equals_hex:
       out += '=';
       out += first_hex_;
       break;
     case State::equals_cr:
     case State::equals_space:
-    case State::text:
-      break;  // soft break at the end, or trailing whitespace: both dropped
+    case State::text: break;  // soft break at the end, or trailing whitespace: both dropped
   }
   pending_space_.clear();
   state_ = State::text;

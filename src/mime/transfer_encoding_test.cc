@@ -50,8 +50,8 @@ TEST(Base64Test, GarbageIsIgnoredAndReported) {
 }
 
 TEST(Base64Test, EverySplitPoint) {
-  for (std::string_view input : {"SGVsbG8sIHdvcmxkIQ==", "SGVs\r\nbG8s\r\nIHdvcmxkIQ", "QQ==QQ==",
-                                 "A", "AB=C", "!!==", "AAECAw==\r\n"}) {
+  for (std::string_view input :
+       {"SGVsbG8sIHdvcmxkIQ==", "SGVs\r\nbG8s\r\nIHdvcmxkIQ", "QQ==QQ==", "A", "AB=C", "!!==", "AAECAw==\r\n"}) {
     expect_split_invariant<Base64Decoder>(input, decode_base64(input));
   }
 }
@@ -80,9 +80,8 @@ TEST(QuotedPrintableTest, LongWhitespaceRunsAreNotBuffered) {
 }
 
 TEST(QuotedPrintableTest, EverySplitPoint) {
-  for (std::string_view input : {"Caf=C3=A9 ok", "soft=\r\nbreak", "soft=  \r\nbreak",
-                                 "trailing   \r\nspace\t\n", "bad=ZZ =4 =", "a=\r", "=\r\n=\n=",
-                                 "x \t =41 \r\n"}) {
+  for (std::string_view input : {"Caf=C3=A9 ok", "soft=\r\nbreak", "soft=  \r\nbreak", "trailing   \r\nspace\t\n",
+                                 "bad=ZZ =4 =", "a=\r", "=\r\n=\n=", "x \t =41 \r\n"}) {
     expect_split_invariant<QuotedPrintableDecoder>(input, decode_quoted_printable(input));
   }
 }

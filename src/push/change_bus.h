@@ -28,17 +28,17 @@
 namespace postroom::push {
 
 enum class ChangeKind {
-  appended,          // messages entered `mailbox` (deliver, APPEND, COPY, MOVE target)
-  flags,             // flags of messages in `mailbox` changed
-  expunged,          // messages left `mailbox` (EXPUNGE, MOVE source, POP3 QUIT)
+  appended,  // messages entered `mailbox` (deliver, APPEND, COPY, MOVE target)
+  flags,     // flags of messages in `mailbox` changed
+  expunged,  // messages left `mailbox` (EXPUNGE, MOVE source, POP3 QUIT)
   mailbox_created,
   mailbox_deleted,
-  mailbox_renamed,   // `mailbox` (same id) has a new name, or children were renamed
+  mailbox_renamed,  // `mailbox` (same id) has a new name, or children were renamed
 };
 
 struct ChangeEvent {
-  std::int64_t account = 0;   // store::AccountId
-  std::int64_t mailbox = 0;   // store::MailboxId
+  std::int64_t account = 0;  // store::AccountId
+  std::int64_t mailbox = 0;  // store::MailboxId
   ChangeKind kind = ChangeKind::appended;
   // The account's modseq right after the change (>= the mailbox's HIGHESTMODSEQ); 0 when
   // unknown (mailbox events that do not touch messages).

@@ -4,7 +4,9 @@
 
 namespace postroom::queue {
 
-void SslCtxFree::operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
+void SslCtxFree::operator()(SSL_CTX* ctx) const {
+  SSL_CTX_free(ctx);
+}
 
 namespace {
 ClientTlsContext make(bool verify) {
@@ -24,7 +26,11 @@ ClientTlsContext make(bool verify) {
 }
 }  // namespace
 
-ClientTlsContext make_opportunistic_client_tls() { return make(false); }
-ClientTlsContext make_verifying_client_tls() { return make(true); }
+ClientTlsContext make_opportunistic_client_tls() {
+  return make(false);
+}
+ClientTlsContext make_verifying_client_tls() {
+  return make(true);
+}
 
 }  // namespace postroom::queue

@@ -43,14 +43,10 @@ void ensure_crlf_end(std::string& out) {
 
 const char* to_string(DsnAction action) {
   switch (action) {
-    case DsnAction::failed:
-      return "failed";
-    case DsnAction::delayed:
-      return "delayed";
-    case DsnAction::delivered:
-      return "delivered";
-    case DsnAction::relayed:
-      return "relayed";
+    case DsnAction::failed: return "failed";
+    case DsnAction::delayed: return "delayed";
+    case DsnAction::delivered: return "delivered";
+    case DsnAction::relayed: return "relayed";
   }
   return "failed";
 }
@@ -66,21 +62,17 @@ bool wants_dsn(std::string_view sender, unsigned notify, DsnAction action) {
     return action == DsnAction::failed || action == DsnAction::delayed;
   }
   switch (action) {
-    case DsnAction::failed:
-      return (notify & store::kNotifyFailure) != 0;
-    case DsnAction::delayed:
-      return (notify & store::kNotifyDelay) != 0;
+    case DsnAction::failed: return (notify & store::kNotifyFailure) != 0;
+    case DsnAction::delayed: return (notify & store::kNotifyDelay) != 0;
     case DsnAction::delivered:
-    case DsnAction::relayed:
-      return (notify & store::kNotifySuccess) != 0;
+    case DsnAction::relayed: return (notify & store::kNotifySuccess) != 0;
   }
   return false;
 }
 
 std::string rfc5322_date(std::int64_t unix_seconds) {
   static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);

@@ -24,10 +24,10 @@ struct DsnRecipient {
   std::string final_recipient;     // the address we tried
   std::string original_recipient;  // ORCPT as "type;address", "" = none
   DsnAction action = DsnAction::failed;
-  std::string status;        // RFC 3463 "5.1.1"
-  std::string diagnostic;    // the remote reply, "550 5.1.1 no such user"; "" = none
-  std::string remote_mta;    // host that answered; "" = none
-  std::string explanation;   // our own words for the human-readable part
+  std::string status;                 // RFC 3463 "5.1.1"
+  std::string diagnostic;             // the remote reply, "550 5.1.1 no such user"; "" = none
+  std::string remote_mta;             // host that answered; "" = none
+  std::string explanation;            // our own words for the human-readable part
   std::int64_t last_attempt = 0;      // 0 = omit
   std::int64_t will_retry_until = 0;  // delayed only; 0 = omit
 };
@@ -40,9 +40,9 @@ struct DsnReport {
   std::int64_t now = 0;
   store::DsnRet ret = store::DsnRet::unspecified;
   std::vector<DsnRecipient> recipients;  // at least one
-  std::string_view original;    // the original message
+  std::string_view original;             // the original message
   std::uint64_t max_original_bytes = 10 * 1024 * 1024;
-  std::string unique;           // makes the boundary and Message-ID unique (e.g. queue id + time)
+  std::string unique;  // makes the boundary and Message-ID unique (e.g. queue id + time)
 };
 
 // Whether the sender wants a DSN for this action (RFC 3461 §4.1; without NOTIFY the default

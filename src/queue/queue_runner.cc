@@ -23,13 +23,15 @@ using store::RecipientUpdate;
 
 namespace {
 
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 // How a session ended, for the route loop.
 enum SessionEnd : int {
-  kDone = 0,        // every recipient given to the session has an outcome (or waits for later)
-  kTryNext = 1,     // connection-level trouble: try the next address/host for the rest
-  kTlsFailed = 2,   // the TLS handshake failed: the same host again without STARTTLS
+  kDone = 0,       // every recipient given to the session has an outcome (or waits for later)
+  kTryNext = 1,    // connection-level trouble: try the next address/host for the rest
+  kTlsFailed = 2,  // the TLS handshake failed: the same host again without STARTTLS
 };
 
 constexpr const char* kSmarthostKey = "[smarthost]";
@@ -63,9 +65,9 @@ struct QueueRunner::Outcome {
   enum class Kind { delivered, deferred, failed };
   std::int64_t recipient_id = 0;
   Kind kind = Kind::deferred;
-  std::string status;      // RFC 3463
-  std::string reply;       // remote reply text, "" when the failure was ours
-  std::string error;       // description
+  std::string status;  // RFC 3463
+  std::string reply;   // remote reply text, "" when the failure was ours
+  std::string error;   // description
   std::string remote_mta;
 };
 
@@ -107,8 +109,8 @@ struct QueueRunner::RouteWork {
   }
 };
 
-QueueRunner::QueueRunner(io::Runtime& runtime, store::QueueStore& store, dns::Resolver& resolver,
-                         SSL_CTX* client_ctx, QueueSettings settings, BounceSink bounce)
+QueueRunner::QueueRunner(io::Runtime& runtime, store::QueueStore& store, dns::Resolver& resolver, SSL_CTX* client_ctx,
+                         QueueSettings settings, BounceSink bounce)
     : QueueRunner(runtime.storage_pool(), store, resolver, client_ctx, std::move(settings), std::move(bounce)) {}
 
 QueueRunner::QueueRunner(asio::thread_pool& pool, store::QueueStore& store, dns::Resolver& resolver,
@@ -278,18 +280,10 @@ io::Task<void> QueueRunner::deliver_route(std::string key, std::vector<Job> jobs
       return resolve_route(resolver_, key, random);
     });
     switch (route.kind) {
-      case Route::Kind::hosts:
-        hosts = std::move(route.hosts);
-        break;
-      case Route::Kind::null_mx:
-        work.resolve_rest(Outcome::Kind::failed, "5.1.10", route.error);
-        break;
-      case Route::Kind::no_domain:
-        work.resolve_rest(Outcome::Kind::failed, "5.1.2", route.error);
-        break;
-      case Route::Kind::temporary:
-        work.resolve_rest(Outcome::Kind::deferred, "4.4.3", route.error);
-        break;
+      case Route::Kind::hosts: hosts = std::move(route.hosts); break;
+      case Route::Kind::null_mx: work.resolve_rest(Outcome::Kind::failed, "5.1.10", route.error); break;
+      case Route::Kind::no_domain: work.resolve_rest(Outcome::Kind::failed, "5.1.2", route.error); break;
+      case Route::Kind::temporary: work.resolve_rest(Outcome::Kind::deferred, "4.4.3", route.error); break;
     }
   }
 
@@ -585,10 +579,8 @@ io::Task<int> QueueRunner::run_session(RouteWork& work, const std::string& host,
         job.resolved[i] = true;
         job.outcomes.push_back(outcome_of(*sent, job.recipients[i].id));
       }
-      log::info("queue.transaction", {{"id", job.message.id},
-                                      {"host", where},
-                                      {"recipients", accepted.size()},
-                                      {"reply", sent->text()}});
+      log::info("queue.transaction",
+                {{"id", job.message.id}, {"host", where}, {"recipients", accepted.size()}, {"reply", sent->text()}});
       if (!sent->positive()) {
         if (auto reset = co_await smtp.rset(); !reset) {
           lost(reset.error(), "after RSET");
@@ -630,7 +622,8 @@ void QueueRunner::finish_route(RouteWork& work) {
         case Outcome::Kind::failed:
           update.state = RecipientState::failed;
           failed_.fetch_add(1);
-          log::info("queue.failed", {{"id", message.id}, {"to", r.address}, {"status", outcome.status}, {"detail", detail}});
+          log::info("queue.failed",
+                    {{"id", message.id}, {"to", r.address}, {"status", outcome.status}, {"detail", detail}});
           break;
         case Outcome::Kind::deferred: {
           const std::int64_t age = now - message.created;

@@ -50,11 +50,11 @@ namespace postroom::queue {
 using BounceSink = std::function<Status(std::string recipient, std::string message_bytes)>;
 
 struct QueueStats {
-  std::uint64_t connections = 0;   // SMTP sessions opened
-  std::uint64_t delivered = 0;     // recipients
+  std::uint64_t connections = 0;  // SMTP sessions opened
+  std::uint64_t delivered = 0;    // recipients
   std::uint64_t deferred = 0;
   std::uint64_t failed = 0;
-  std::uint64_t dsns = 0;          // DSN messages handed to the sink
+  std::uint64_t dsns = 0;  // DSN messages handed to the sink
 };
 
 class QueueRunner {
@@ -88,8 +88,8 @@ class QueueRunner {
   io::Task<void> scan();
   io::Task<void> deliver_route(std::string route_key, std::vector<Job> jobs, std::uint32_t seed);
   // One SMTP session to one address; returns a SessionEnd (see queue_runner.cc).
-  io::Task<int> run_session(RouteWork& work, const std::string& host, const std::string& address,
-                            std::uint16_t port, bool try_tls);
+  io::Task<int> run_session(RouteWork& work, const std::string& host, const std::string& address, std::uint16_t port,
+                            bool try_tls);
   io::Task<void> bounce_message(store::QueuedMessage message);
   // On the storage pool: writes the outcomes, sends delay warnings.
   void finish_route(RouteWork& work);

@@ -265,12 +265,12 @@ class QueueRunnerTest : public ::testing::Test {
   }
 
   void start(SSL_CTX* client_ctx = nullptr) {
-    runner_ = std::make_unique<QueueRunner>(
-        pool_, *queue_, resolver_, client_ctx, settings_, [this](std::string recipient, std::string bytes) -> Status {
-          std::lock_guard lock(mutex_);
-          bounces_.emplace_back(std::move(recipient), std::move(bytes));
-          return ok_status();
-        });
+    runner_ = std::make_unique<QueueRunner>(pool_, *queue_, resolver_, client_ctx, settings_,
+                                            [this](std::string recipient, std::string bytes) -> Status {
+                                              std::lock_guard lock(mutex_);
+                                              bounces_.emplace_back(std::move(recipient), std::move(bytes));
+                                              return ok_status();
+                                            });
     server_->start();
     runner_->start(context_);
     thread_ = std::thread([this] {
@@ -453,7 +453,7 @@ TEST_F(QueueRunnerTest, OpportunisticStartTls) {
 }
 
 TEST_F(QueueRunnerTest, UnreachableHostDefersAndExpiresIntoABounce) {
-  settings_.mx_port = 1;  // nothing listens there
+  settings_.mx_port = 1;               // nothing listens there
   settings_.max_lifetime_seconds = 0;  // give up at the first deferral
   start();
   enqueue({"bob@remote.test"});

@@ -13,7 +13,9 @@ bool is_ip_literal(const std::string& text) {
   return inet_pton(AF_INET, text.c_str(), bytes) == 1 || inet_pton(AF_INET6, text.c_str(), bytes) == 1;
 }
 
-bool is_null_host(const std::string& host) { return host.empty() || host == "."; }
+bool is_null_host(const std::string& host) {
+  return host.empty() || host == ".";
+}
 
 }  // namespace
 
@@ -67,8 +69,7 @@ Route resolve_route(dns::Resolver& resolver, std::string_view domain, std::mt199
       route.error = "domain " + std::string(domain) + " does not exist";
       return route;
     case dns::DnsStatus::nodata:
-    case dns::DnsStatus::ok:
-      break;
+    case dns::DnsStatus::ok: break;
   }
 
   std::vector<dns::MxRecord> records = mx.records;
@@ -115,8 +116,8 @@ HostAddresses resolve_host(dns::Resolver& resolver, const std::string& host) {
   for (const auto& ip : aaaa.records) {
     out.addresses.push_back(ip);
   }
-  out.temporary = out.addresses.empty() &&
-                  (a.status == dns::DnsStatus::temporary || aaaa.status == dns::DnsStatus::temporary);
+  out.temporary =
+      out.addresses.empty() && (a.status == dns::DnsStatus::temporary || aaaa.status == dns::DnsStatus::temporary);
   return out;
 }
 

@@ -22,12 +22,12 @@ struct QueueSettings {
   unsigned delay_warning_seconds = 4 * 3600;      // one "delayed" DSN after this; 0 = never
 
   // Scheduler.
-  unsigned poll_interval_ms = 1000;     // re-reads the queue at least this often (CLI retry)
-  unsigned max_connections = 20;        // destinations delivered to at once
-  unsigned max_messages_per_tick = 200; // messages taken from the store per scan
+  unsigned poll_interval_ms = 1000;               // re-reads the queue at least this often (CLI retry)
+  unsigned max_connections = 20;                  // destinations delivered to at once
+  unsigned max_messages_per_tick = 200;           // messages taken from the store per scan
   unsigned max_recipients_per_transaction = 100;  // RFC 5321 §4.5.3.1.8 minimum
   unsigned max_messages_per_connection = 50;
-  bool use_bdat = false;                // BDAT instead of DATA when CHUNKING is offered
+  bool use_bdat = false;  // BDAT instead of DATA when CHUNKING is offered
   // A DSN quotes the whole original only below this size (else its headers).
   std::uint64_t dsn_max_original_bytes = 10 * 1024 * 1024;
 
@@ -38,7 +38,7 @@ struct QueueSettings {
   std::string smarthost;
   std::uint16_t smarthost_port = 587;
   SmarthostTls smarthost_tls = SmarthostTls::starttls;
-  std::string smarthost_user;      // "" = no AUTH
+  std::string smarthost_user;  // "" = no AUTH
   std::string smarthost_password;
 };
 

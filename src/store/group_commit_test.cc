@@ -85,7 +85,8 @@ TEST(GroupCommitTest, ConcurrentAppendsAreDurableUniqueAndBatched) {
       "(%.1f per commit, max %llu), %llu dir fsyncs, %llu blob files\n",
       kThreads, kPerThread, kTotal / seconds, seconds, static_cast<unsigned long long>(batches),
       static_cast<unsigned long long>(requests), static_cast<double>(requests) / static_cast<double>(batches),
-      static_cast<unsigned long long>(after.max_batch), static_cast<unsigned long long>(after.dir_fsyncs - before.dir_fsyncs),
+      static_cast<unsigned long long>(after.max_batch),
+      static_cast<unsigned long long>(after.dir_fsyncs - before.dir_fsyncs),
       static_cast<unsigned long long>(after.blob_files - before.blob_files));
   EXPECT_EQ(requests, static_cast<std::uint64_t>(kTotal));
   // Batching works: fewer commits than requests, some commits carrying several.
@@ -113,7 +114,8 @@ TEST(GroupCommitTest, SequentialBaseline) {
   Fixture fixture;
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kCount; ++i) {
-    ASSERT_TRUE(fixture.store->append(fixture.account.id, fixture.inbox.id, make_message("s" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        fixture.store->append(fixture.account.id, fixture.inbox.id, make_message("s" + std::to_string(i))).ok());
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   sqlite::CommitStats stats = fixture.store->commit_stats();

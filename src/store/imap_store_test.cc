@@ -48,7 +48,8 @@ class ImapStoreTest : public ::testing::Test {
     return message;
   }
 
-  std::vector<Uid> search(MailboxId mailbox, TextField field, const std::string& value, const std::string& header = "") {
+  std::vector<Uid> search(MailboxId mailbox, TextField field, const std::string& value,
+                          const std::string& header = "") {
     auto found = store_->search_text(alice_.id, mailbox, TextCriterion{field, header, value});
     EXPECT_TRUE(found.ok()) << (found.ok() ? "" : found.error().detail);
     return found.ok() ? *found : std::vector<Uid>{};
@@ -277,8 +278,8 @@ TEST_F(ImapStoreTest, UpdateFlagsOnlyBumpsRealChanges) {
   MessageMeta three = add(inbox_.id, "three");
   ModSeq after_append = *store_->highest_modseq(alice_.id);
 
-  auto update = store_->update_flags(alice_.id, inbox_.id, {one.uid, two.uid, 12345}, FlagOp::add, {"\\seen"},
-                                     std::nullopt);
+  auto update =
+      store_->update_flags(alice_.id, inbox_.id, {one.uid, two.uid, 12345}, FlagOp::add, {"\\seen"}, std::nullopt);
   ASSERT_TRUE(update.ok()) << update.error().detail;
   ASSERT_EQ(update->changed.size(), 1u);  // two already had \Seen
   EXPECT_EQ(update->changed[0].uid, one.uid);
@@ -318,9 +319,7 @@ TEST_F(ImapStoreTest, UpdateFlagsOnlyBumpsRealChanges) {
   EXPECT_TRUE(update->changed[0].flags.empty());
   expect_counters_match(inbox_.id);
 
-  EXPECT_EQ(store_->update_flags(alice_.id, inbox_.id, {one.uid}, FlagOp::add, {"bad flag"}, std::nullopt)
-                .error()
-                .kind,
+  EXPECT_EQ(store_->update_flags(alice_.id, inbox_.id, {one.uid}, FlagOp::add, {"bad flag"}, std::nullopt).error().kind,
             ErrorKind::bad_syntax);
   EXPECT_EQ(store_->update_flags(alice_.id, 99999, {one.uid}, FlagOp::add, {"x"}, std::nullopt).error().kind,
             ErrorKind::not_found);
@@ -450,9 +449,9 @@ TEST_F(ImapStoreTest, SearchAndReadsOnTwoThousandMessages) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = t; i < kMessages; i += kThreads) {
-        NewMessage message = make_message("Report " + std::to_string(i),
-                                          "Quarterly numbers for region " + std::to_string(i % 97) +
-                                              ", item " + std::to_string(i) + ".\r\n");
+        NewMessage message =
+            make_message("Report " + std::to_string(i), "Quarterly numbers for region " + std::to_string(i % 97) +
+                                                            ", item " + std::to_string(i) + ".\r\n");
         ASSERT_TRUE(store_->append(alice_.id, inbox_.id, message).ok());
       }
     });
@@ -488,7 +487,10 @@ TEST_F(ImapStoreTest, SearchAndReadsOnTwoThousandMessages) {
 
 TEST(SearchDocument, FoldCaseAndHeaderLookup) {
   EXPECT_EQ(fold_case("ÄRGER Straße ΣΟΦΙΑ Москва Łódź"), "ärger straße σοφια москва łódź");
-  EXPECT_EQ(fold_case("\xff\xfe" "AB"), "\xff\xfe" "ab");
+  EXPECT_EQ(fold_case("\xff\xfe"
+                      "AB"),
+            "\xff\xfe"
+            "ab");
   EXPECT_EQ(utf8_length("äbc"), 3u);
   SearchDocument document = extract_search_document("Subject: Hi\r\nX-A: one\r\nx-a: two\r\n\r\nbody\r\n");
   EXPECT_EQ(document.subject, "Hi");

@@ -53,9 +53,9 @@ struct NewQueueRecipient {
 };
 
 struct NewQueueMessage {
-  std::string sender;  // reverse-path without <>; "" = null reverse-path (a bounce)
+  std::string sender;                         // reverse-path without <>; "" = null reverse-path (a bounce)
   std::vector<NewQueueRecipient> recipients;  // at least one; duplicates are merged
-  std::string envid;   // RFC 3461 ENVID (decoded), "" = none
+  std::string envid;                          // RFC 3461 ENVID (decoded), "" = none
   DsnRet ret = DsnRet::unspecified;
   std::string body_type;  // MAIL BODY= value as received: "", "7BIT", "8BITMIME", "BINARYMIME"
   bool smtputf8 = false;  // MAIL SMTPUTF8 was given
@@ -71,10 +71,10 @@ struct QueueRecipient {
   std::uint32_t attempts = 0;
   std::int64_t next_attempt = 0;  // seconds since the epoch; meaningful while pending
   std::int64_t last_attempt = 0;  // 0 = never tried
-  std::string status;      // RFC 3463 code of the last result, e.g. "4.4.1", "" = none yet
-  std::string last_error;  // what went wrong, for people and logs
-  std::string last_reply;  // the remote server's reply, e.g. "550 5.1.1 no such user"
-  std::string remote_mta;  // host that gave last_reply
+  std::string status;             // RFC 3463 code of the last result, e.g. "4.4.1", "" = none yet
+  std::string last_error;         // what went wrong, for people and logs
+  std::string last_reply;         // the remote server's reply, e.g. "550 5.1.1 no such user"
+  std::string remote_mta;         // host that gave last_reply
   bool delay_warned = false;
 };
 

@@ -41,8 +41,9 @@ TEST(SchemaTest, OlderDatabaseMigratesForwardKeepingData) {
     ASSERT_TRUE(migrate(**db, 1).ok());
     EXPECT_EQ(*schema_version(**db), 1);
     // Data written by a version-1 binary.
-    ASSERT_TRUE((*db)->exec("INSERT INTO domains(name) VALUES('old.test');"
-                            "INSERT INTO accounts(address, domain_id, password_hash) VALUES('a@old.test', 1, 'h');")
+    ASSERT_TRUE((*db)
+                    ->exec("INSERT INTO domains(name) VALUES('old.test');"
+                           "INSERT INTO accounts(address, domain_id, password_hash) VALUES('a@old.test', 1, 'h');")
                     .ok());
     // The change log does not exist yet at version 1.
     EXPECT_FALSE((*db)->exec("SELECT count(*) FROM changes").ok());

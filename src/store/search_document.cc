@@ -139,7 +139,9 @@ std::optional<char32_t> decode_utf8(std::string_view text, std::size_t i, std::s
   return cp;
 }
 
-void encode_utf8(char32_t cp, std::string& out) { mime::append_utf8(out, static_cast<std::uint32_t>(cp)); }
+void encode_utf8(char32_t cp, std::string& out) {
+  mime::append_utf8(out, static_cast<std::uint32_t>(cp));
+}
 
 char32_t fold(char32_t cp) {
   if (cp >= 'A' && cp <= 'Z') {

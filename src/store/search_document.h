@@ -23,7 +23,7 @@ inline constexpr std::size_t kMaxSearchHeaderBytes = 64 * 1024;
 inline constexpr std::size_t kMaxSearchBodyBytes = 1024 * 1024;
 
 struct SearchDocument {
-  std::string from;     // decoded From values (all From fields, "\n"-joined)
+  std::string from;  // decoded From values (all From fields, "\n"-joined)
   std::string to;
   std::string cc;
   std::string bcc;

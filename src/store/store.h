@@ -133,8 +133,8 @@ class Store {
   // with `flags` to each existing UID of `uids` whose modseq <= *unchanged_since. Only
   // messages whose flag set really changes get a new modseq (one each) and a change-log row.
   // Errors: not_found (mailbox), bad_syntax/limit (flags). Missing UIDs are ignored.
-  virtual Result<FlagUpdate> update_flags(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids,
-                                          FlagOp op, const std::vector<std::string>& flags,
+  virtual Result<FlagUpdate> update_flags(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids, FlagOp op,
+                                          const std::vector<std::string>& flags,
                                           std::optional<ModSeq> unchanged_since) = 0;
   // IMAP COPY: copies the existing UIDs of `uids` (missing ones are skipped) into `to`, all
   // or nothing. Quota is checked for the whole set first (over_quota: nothing copied).

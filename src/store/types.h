@@ -22,8 +22,8 @@ struct Domain {
 
 struct Account {
   AccountId id = 0;
-  std::string address;        // local@domain, lower-case
-  std::string password_hash;  // PHC string ($argon2id$...)
+  std::string address;               // local@domain, lower-case
+  std::string password_hash;         // PHC string ($argon2id$...)
   std::uint64_t quota_bytes = 0;     // 0 = unlimited
   std::uint64_t quota_messages = 0;  // 0 = unlimited
 };
@@ -117,9 +117,9 @@ struct UidPair {
 
 // Result of copy_messages / move_messages (IMAP COPYUID / RFC 4315).
 struct CopyResult {
-  std::uint32_t uidvalidity = 0;    // of the destination
-  std::vector<UidPair> uids;        // in source UID order; missing source UIDs are skipped
-  ModSeq highest_modseq = 0;        // the account's modseq after the operation
+  std::uint32_t uidvalidity = 0;  // of the destination
+  std::vector<UidPair> uids;      // in source UID order; missing source UIDs are skipped
+  ModSeq highest_modseq = 0;      // the account's modseq after the operation
 };
 
 // Full-text search fields (IMAP SEARCH BODY/TEXT/HEADER/FROM/TO/CC/BCC/SUBJECT).

@@ -15,22 +15,22 @@ namespace postroom::cli {
 
 enum Exit : int {
   kOk = 0,
-  kFailure = 1,        // the operation was refused (exists, not found in admin commands)
-  kUsage = 64,         // EX_USAGE
-  kDataErr = 65,       // EX_DATAERR: the input is unusable (empty or oversized message)
-  kNoInput = 66,       // EX_NOINPUT
-  kNoUser = 67,        // EX_NOUSER
-  kSoftware = 70,      // EX_SOFTWARE
-  kCantCreate = 73,    // EX_CANTCREAT
-  kIoErr = 74,         // EX_IOERR
-  kTempFail = 75,      // EX_TEMPFAIL: over quota, disk trouble; the MTA retries
-  kNoPerm = 77,        // EX_NOPERM
-  kConfig = 78,        // EX_CONFIG
+  kFailure = 1,      // the operation was refused (exists, not found in admin commands)
+  kUsage = 64,       // EX_USAGE
+  kDataErr = 65,     // EX_DATAERR: the input is unusable (empty or oversized message)
+  kNoInput = 66,     // EX_NOINPUT
+  kNoUser = 67,      // EX_NOUSER
+  kSoftware = 70,    // EX_SOFTWARE
+  kCantCreate = 73,  // EX_CANTCREAT
+  kIoErr = 74,       // EX_IOERR
+  kTempFail = 75,    // EX_TEMPFAIL: over quota, disk trouble; the MTA retries
+  kNoPerm = 77,      // EX_NOPERM
+  kConfig = 78,      // EX_CONFIG
 };
 
 struct Context {
   config::Config config;
-  std::vector<std::string> args;  // after the command words
+  std::vector<std::string> args;        // after the command words
   std::unique_ptr<store::Store> store;  // opened on demand by open_store()
 };
 

@@ -50,12 +50,9 @@ int error_exit(const Error& error, const std::string& what) {
   std::fprintf(stderr, "postroom: %s: %s\n", what.c_str(), error.detail.c_str());
   switch (error.kind) {
     case ErrorKind::temporary:
-    case ErrorKind::over_quota:
-      return kTempFail;
-    case ErrorKind::bad_syntax:
-      return kDataErr;
-    default:
-      return kFailure;
+    case ErrorKind::over_quota: return kTempFail;
+    case ErrorKind::bad_syntax: return kDataErr;
+    default: return kFailure;
   }
 }
 

@@ -87,9 +87,8 @@ int cmd_queue(Context& context, const std::string& verb) {
           error = r.last_reply.empty() ? r.last_error : r.last_reply;
         }
       }
-      std::printf("%lld  %s  %llu bytes  <%s>  pending=%d failed=%d  next=%s%s%s\n",
-                  static_cast<long long>(m.id), format_time(m.created).c_str(),
-                  static_cast<unsigned long long>(m.size), m.sender.c_str(),
+      std::printf("%lld  %s  %llu bytes  <%s>  pending=%d failed=%d  next=%s%s%s\n", static_cast<long long>(m.id),
+                  format_time(m.created).c_str(), static_cast<unsigned long long>(m.size), m.sender.c_str(),
                   count_in(m, store::RecipientState::pending), count_in(m, store::RecipientState::failed),
                   format_time(next).c_str(), error.empty() ? "" : "  last: ", error.c_str());
     }

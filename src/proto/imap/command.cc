@@ -13,24 +13,42 @@ struct Name {
 };
 
 constexpr std::array<Name, 36> kNames = {{
-    {"CAPABILITY", CommandKind::capability}, {"NOOP", CommandKind::noop},
-    {"LOGOUT", CommandKind::logout},         {"STARTTLS", CommandKind::starttls},
-    {"AUTHENTICATE", CommandKind::authenticate}, {"LOGIN", CommandKind::login},
-    {"ENABLE", CommandKind::enable},         {"SELECT", CommandKind::select},
-    {"EXAMINE", CommandKind::examine},       {"CREATE", CommandKind::create},
-    {"DELETE", CommandKind::delete_mailbox}, {"RENAME", CommandKind::rename},
-    {"SUBSCRIBE", CommandKind::subscribe},   {"UNSUBSCRIBE", CommandKind::unsubscribe},
-    {"LIST", CommandKind::list},             {"LSUB", CommandKind::lsub},
-    {"NAMESPACE", CommandKind::namespace_},  {"STATUS", CommandKind::status},
-    {"APPEND", CommandKind::append},         {"IDLE", CommandKind::idle},
-    {"CLOSE", CommandKind::close},           {"UNSELECT", CommandKind::unselect},
-    {"EXPUNGE", CommandKind::expunge},       {"SEARCH", CommandKind::search},
-    {"FETCH", CommandKind::fetch},           {"STORE", CommandKind::store},
-    {"COPY", CommandKind::copy},             {"MOVE", CommandKind::move},
-    {"SORT", CommandKind::sort},             {"THREAD", CommandKind::thread},
-    {"ID", CommandKind::id},                 {"GETQUOTA", CommandKind::getquota},
-    {"GETQUOTAROOT", CommandKind::getquotaroot}, {"SETQUOTA", CommandKind::setquota},
-    {"COMPRESS", CommandKind::compress},     {"CHECK", CommandKind::check},
+    {"CAPABILITY", CommandKind::capability},
+    {"NOOP", CommandKind::noop},
+    {"LOGOUT", CommandKind::logout},
+    {"STARTTLS", CommandKind::starttls},
+    {"AUTHENTICATE", CommandKind::authenticate},
+    {"LOGIN", CommandKind::login},
+    {"ENABLE", CommandKind::enable},
+    {"SELECT", CommandKind::select},
+    {"EXAMINE", CommandKind::examine},
+    {"CREATE", CommandKind::create},
+    {"DELETE", CommandKind::delete_mailbox},
+    {"RENAME", CommandKind::rename},
+    {"SUBSCRIBE", CommandKind::subscribe},
+    {"UNSUBSCRIBE", CommandKind::unsubscribe},
+    {"LIST", CommandKind::list},
+    {"LSUB", CommandKind::lsub},
+    {"NAMESPACE", CommandKind::namespace_},
+    {"STATUS", CommandKind::status},
+    {"APPEND", CommandKind::append},
+    {"IDLE", CommandKind::idle},
+    {"CLOSE", CommandKind::close},
+    {"UNSELECT", CommandKind::unselect},
+    {"EXPUNGE", CommandKind::expunge},
+    {"SEARCH", CommandKind::search},
+    {"FETCH", CommandKind::fetch},
+    {"STORE", CommandKind::store},
+    {"COPY", CommandKind::copy},
+    {"MOVE", CommandKind::move},
+    {"SORT", CommandKind::sort},
+    {"THREAD", CommandKind::thread},
+    {"ID", CommandKind::id},
+    {"GETQUOTA", CommandKind::getquota},
+    {"GETQUOTAROOT", CommandKind::getquotaroot},
+    {"SETQUOTA", CommandKind::setquota},
+    {"COMPRESS", CommandKind::compress},
+    {"CHECK", CommandKind::check},
 }};
 
 constexpr std::string_view kSystemFlags[] = {"\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft", "\\Recent"};
@@ -64,10 +82,8 @@ bool allows_uid_prefix(CommandKind kind) {
     case CommandKind::sort:
     case CommandKind::store:
     case CommandKind::thread:
-    case CommandKind::expunge:
-      return true;
-    default:
-      return false;
+    case CommandKind::expunge: return true;
+    default: return false;
   }
 }
 

@@ -31,42 +31,42 @@
 namespace postroom::imap {
 
 enum class CommandKind {
-  capability,    // CAPABILITY
-  noop,          // NOOP
-  logout,        // LOGOUT
-  starttls,      // STARTTLS
-  authenticate,  // AUTHENTICATE mech [initial-response]   (RFC 4959 SASL-IR)
-  login,         // LOGIN user password
-  enable,        // ENABLE cap...                          (RFC 5161)
-  select,        // SELECT mailbox [(CONDSTORE|QRESYNC ...)] (RFC 7162)
-  examine,       // EXAMINE, same arguments as SELECT
-  create,        // CREATE mailbox [(USE (...))]           (RFC 6154)
-  delete_mailbox,// DELETE mailbox
-  rename,        // RENAME from to
-  subscribe,     // SUBSCRIBE mailbox
-  unsubscribe,   // UNSUBSCRIBE mailbox
-  list,          // LIST (RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154)
-  lsub,          // LSUB reference pattern (IMAP4rev1)
-  namespace_,    // NAMESPACE                              (RFC 2342)
-  status,        // STATUS mailbox (items)
-  append,        // APPEND mailbox message...              (RFC 3502 MULTIAPPEND)
-  idle,          // IDLE                                   (RFC 2177)
-  close,         // CLOSE
-  unselect,      // UNSELECT                               (RFC 3691)
-  expunge,       // EXPUNGE; UID EXPUNGE set when uid      (RFC 4315)
-  search,        // [UID] SEARCH
-  fetch,         // [UID] FETCH
-  store,         // [UID] STORE
-  copy,          // [UID] COPY
-  move,          // [UID] MOVE                             (RFC 6851)
-  sort,          // [UID] SORT                             (RFC 5256, RFC 5267 ESORT)
-  thread,        // [UID] THREAD                           (RFC 5256)
-  id,            // ID                                     (RFC 2971)
-  getquota,      // GETQUOTA root                          (RFC 9208)
-  getquotaroot,  // GETQUOTAROOT mailbox                   (RFC 9208)
-  setquota,      // SETQUOTA root (resource limit ...)     (RFC 9208)
-  compress,      // COMPRESS algorithm                     (RFC 4978)
-  check,         // CHECK (IMAP4rev1)
+  capability,      // CAPABILITY
+  noop,            // NOOP
+  logout,          // LOGOUT
+  starttls,        // STARTTLS
+  authenticate,    // AUTHENTICATE mech [initial-response]   (RFC 4959 SASL-IR)
+  login,           // LOGIN user password
+  enable,          // ENABLE cap...                          (RFC 5161)
+  select,          // SELECT mailbox [(CONDSTORE|QRESYNC ...)] (RFC 7162)
+  examine,         // EXAMINE, same arguments as SELECT
+  create,          // CREATE mailbox [(USE (...))]           (RFC 6154)
+  delete_mailbox,  // DELETE mailbox
+  rename,          // RENAME from to
+  subscribe,       // SUBSCRIBE mailbox
+  unsubscribe,     // UNSUBSCRIBE mailbox
+  list,            // LIST (RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154)
+  lsub,            // LSUB reference pattern (IMAP4rev1)
+  namespace_,      // NAMESPACE                              (RFC 2342)
+  status,          // STATUS mailbox (items)
+  append,          // APPEND mailbox message...              (RFC 3502 MULTIAPPEND)
+  idle,            // IDLE                                   (RFC 2177)
+  close,           // CLOSE
+  unselect,        // UNSELECT                               (RFC 3691)
+  expunge,         // EXPUNGE; UID EXPUNGE set when uid      (RFC 4315)
+  search,          // [UID] SEARCH
+  fetch,           // [UID] FETCH
+  store,           // [UID] STORE
+  copy,            // [UID] COPY
+  move,            // [UID] MOVE                             (RFC 6851)
+  sort,            // [UID] SORT                             (RFC 5256, RFC 5267 ESORT)
+  thread,          // [UID] THREAD                           (RFC 5256)
+  id,              // ID                                     (RFC 2971)
+  getquota,        // GETQUOTA root                          (RFC 9208)
+  getquotaroot,    // GETQUOTAROOT mailbox                   (RFC 9208)
+  setquota,        // SETQUOTA root (resource limit ...)     (RFC 9208)
+  compress,        // COMPRESS algorithm                     (RFC 4978)
+  check,           // CHECK (IMAP4rev1)
 };
 
 // Upper-case wire name, e.g. "DELETE".
@@ -111,8 +111,8 @@ struct QresyncParams {
 // SELECT and EXAMINE.
 struct SelectArgs {
   std::string mailbox;
-  bool condstore = false;                 // (CONDSTORE)
-  std::optional<QresyncParams> qresync;   // (QRESYNC (...))
+  bool condstore = false;                // (CONDSTORE)
+  std::optional<QresyncParams> qresync;  // (QRESYNC (...))
   friend bool operator==(const SelectArgs&, const SelectArgs&) = default;
 };
 
@@ -135,7 +135,15 @@ struct RenameArgs {
 };
 
 enum class StatusItem {
-  messages, uidnext, uidvalidity, unseen, deleted, size, recent, highestmodseq, appendlimit,
+  messages,
+  uidnext,
+  uidvalidity,
+  unseen,
+  deleted,
+  size,
+  recent,
+  highestmodseq,
+  appendlimit,
   mailboxid,
 };
 std::string_view status_item_name(StatusItem item);  // "MESSAGES", ...
@@ -148,8 +156,8 @@ struct ListArgs {
   bool select_remote = false;
   bool select_recursivematch = false;  // only valid with another selection option (checked)
   bool select_special_use = false;
-  std::string reference;               // UTF-8, may be empty
-  std::vector<std::string> patterns;   // >= 1, UTF-8, with % and * wildcards
+  std::string reference;              // UTF-8, may be empty
+  std::vector<std::string> patterns;  // >= 1, UTF-8, with % and * wildcards
   // Return options (RFC 5258 §3.2, RFC 5819, RFC 6154).
   bool return_children = false;
   bool return_subscribed = false;
@@ -165,11 +173,11 @@ struct StatusArgs {
 };
 
 struct AppendMessage {
-  std::vector<std::string> flags;          // (flag-list), system flags canonical
-  std::optional<DateTime> internal_date;   // date-time
-  std::string data;                        // the message bytes
-  bool literal8 = false;                   // sent as ~{n} (RFC 3516 §4.4)
-  bool utf8 = false;                       // sent as UTF8 (~{n}) (RFC 6855 §4)
+  std::vector<std::string> flags;         // (flag-list), system flags canonical
+  std::optional<DateTime> internal_date;  // date-time
+  std::string data;                       // the message bytes
+  bool literal8 = false;                  // sent as ~{n} (RFC 3516 §4.4)
+  bool utf8 = false;                      // sent as UTF8 (~{n}) (RFC 6855 §4)
   friend bool operator==(const AppendMessage&, const AppendMessage&) = default;
 };
 
@@ -190,9 +198,9 @@ struct SearchReturn {
   bool present = false;  // RETURN was given: answer with ESEARCH, not SEARCH/SORT
   bool min = false;
   bool max = false;
-  bool all = false;      // RETURN () means ALL (RFC 4731 §3.1): the parser sets all
+  bool all = false;  // RETURN () means ALL (RFC 4731 §3.1): the parser sets all
   bool count = false;
-  bool save = false;     // RFC 5182
+  bool save = false;  // RFC 5182
   friend bool operator==(const SearchReturn&, const SearchReturn&) = default;
 };
 
@@ -209,8 +217,8 @@ struct StoreArgs {
   SequenceSet set;
   std::optional<std::uint64_t> unchangedsince;  // (UNCHANGEDSINCE n), RFC 7162 §3.1.3
   StoreMode mode = StoreMode::replace;
-  bool silent = false;                          // .SILENT
-  std::vector<std::string> flags;               // system flags canonical; may be empty
+  bool silent = false;             // .SILENT
+  std::vector<std::string> flags;  // system flags canonical; may be empty
   friend bool operator==(const StoreArgs&, const StoreArgs&) = default;
 };
 
@@ -230,9 +238,9 @@ struct SortCriterion {
 };
 
 struct SortArgs {
-  SearchReturn ret;                      // ESORT (RFC 5267)
-  std::vector<SortCriterion> criteria;   // >= 1
-  std::string charset;                   // mandatory in SORT, upper-cased
+  SearchReturn ret;                     // ESORT (RFC 5267)
+  std::vector<SortCriterion> criteria;  // >= 1
+  std::string charset;                  // mandatory in SORT, upper-cased
   SearchKey key;
   friend bool operator==(const SortArgs&, const SortArgs&) = default;
 };
@@ -270,9 +278,9 @@ struct CompressArgs {
 };
 
 using CommandArgs =
-    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, CreateArgs, MailboxArgs,
-                 RenameArgs, ListArgs, StatusArgs, AppendArgs, ExpungeArgs, SearchArgs, FetchArgs, StoreArgs,
-                 CopyArgs, SortArgs, ThreadArgs, IdArgs, QuotaRootArgs, SetQuotaArgs, CompressArgs>;
+    std::variant<NoArgs, AuthenticateArgs, LoginArgs, EnableArgs, SelectArgs, CreateArgs, MailboxArgs, RenameArgs,
+                 ListArgs, StatusArgs, AppendArgs, ExpungeArgs, SearchArgs, FetchArgs, StoreArgs, CopyArgs, SortArgs,
+                 ThreadArgs, IdArgs, QuotaRootArgs, SetQuotaArgs, CompressArgs>;
 
 // Which CommandArgs alternative each kind carries:
 //   NoArgs: capability noop logout starttls namespace_ idle close unselect check

@@ -25,10 +25,10 @@ struct StatusName {
   StatusItem item;
 };
 constexpr StatusName kStatusItems[] = {
-    {"MESSAGES", StatusItem::messages}, {"UIDNEXT", StatusItem::uidnext},
+    {"MESSAGES", StatusItem::messages},       {"UIDNEXT", StatusItem::uidnext},
     {"UIDVALIDITY", StatusItem::uidvalidity}, {"UNSEEN", StatusItem::unseen},
-    {"DELETED", StatusItem::deleted}, {"SIZE", StatusItem::size},
-    {"RECENT", StatusItem::recent}, {"HIGHESTMODSEQ", StatusItem::highestmodseq},
+    {"DELETED", StatusItem::deleted},         {"SIZE", StatusItem::size},
+    {"RECENT", StatusItem::recent},           {"HIGHESTMODSEQ", StatusItem::highestmodseq},
     {"APPENDLIMIT", StatusItem::appendlimit}, {"MAILBOXID", StatusItem::mailboxid},
 };
 
@@ -46,58 +46,34 @@ class Grammar {
       case CommandKind::idle:
       case CommandKind::close:
       case CommandKind::unselect:
-      case CommandKind::check:
-        c_.args = NoArgs{};
-        return true;
-      case CommandKind::expunge:
-        return expunge();
-      case CommandKind::authenticate:
-        return authenticate();
-      case CommandKind::login:
-        return login();
-      case CommandKind::enable:
-        return enable();
+      case CommandKind::check: c_.args = NoArgs{}; return true;
+      case CommandKind::expunge: return expunge();
+      case CommandKind::authenticate: return authenticate();
+      case CommandKind::login: return login();
+      case CommandKind::enable: return enable();
       case CommandKind::select:
-      case CommandKind::examine:
-        return select();
-      case CommandKind::create:
-        return create();
+      case CommandKind::examine: return select();
+      case CommandKind::create: return create();
       case CommandKind::delete_mailbox:
       case CommandKind::subscribe:
       case CommandKind::unsubscribe:
-      case CommandKind::getquotaroot:
-        return mailbox_only();
-      case CommandKind::rename:
-        return rename();
-      case CommandKind::list:
-        return list();
-      case CommandKind::lsub:
-        return lsub();
-      case CommandKind::status:
-        return status();
-      case CommandKind::append:
-        return append();
-      case CommandKind::search:
-        return search();
-      case CommandKind::fetch:
-        return fetch();
-      case CommandKind::store:
-        return store();
+      case CommandKind::getquotaroot: return mailbox_only();
+      case CommandKind::rename: return rename();
+      case CommandKind::list: return list();
+      case CommandKind::lsub: return lsub();
+      case CommandKind::status: return status();
+      case CommandKind::append: return append();
+      case CommandKind::search: return search();
+      case CommandKind::fetch: return fetch();
+      case CommandKind::store: return store();
       case CommandKind::copy:
-      case CommandKind::move:
-        return copy();
-      case CommandKind::sort:
-        return sort();
-      case CommandKind::thread:
-        return thread();
-      case CommandKind::id:
-        return id();
-      case CommandKind::getquota:
-        return getquota();
-      case CommandKind::setquota:
-        return setquota();
-      case CommandKind::compress:
-        return compress();
+      case CommandKind::move: return copy();
+      case CommandKind::sort: return sort();
+      case CommandKind::thread: return thread();
+      case CommandKind::id: return id();
+      case CommandKind::getquota: return getquota();
+      case CommandKind::setquota: return setquota();
+      case CommandKind::compress: return compress();
     }
     return r_.fail("Unknown command");
   }
@@ -136,8 +112,8 @@ class Grammar {
         return r_.fail("Invalid initial response");
       }
       for (char ch : ir) {
-        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                        ch == '+' || ch == '/' || ch == '=';
+        const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '+' ||
+                        ch == '/' || ch == '=';
         if (!ok) {
           return r_.fail("Invalid initial response");
         }
@@ -768,9 +744,15 @@ class Grammar {
         }
       }
       static constexpr std::pair<std::string_view, SortKey> kKeys[] = {
-          {"ARRIVAL", SortKey::arrival}, {"CC", SortKey::cc},           {"DATE", SortKey::date},
-          {"FROM", SortKey::from},       {"SIZE", SortKey::size},       {"SUBJECT", SortKey::subject},
-          {"TO", SortKey::to},           {"DISPLAYFROM", SortKey::displayfrom}, {"DISPLAYTO", SortKey::displayto},
+          {"ARRIVAL", SortKey::arrival},
+          {"CC", SortKey::cc},
+          {"DATE", SortKey::date},
+          {"FROM", SortKey::from},
+          {"SIZE", SortKey::size},
+          {"SUBJECT", SortKey::subject},
+          {"TO", SortKey::to},
+          {"DISPLAYFROM", SortKey::displayfrom},
+          {"DISPLAYTO", SortKey::displayto},
       };
       const std::string_view name = r_.atom();
       auto it = std::find_if(std::begin(kKeys), std::end(kKeys), [&](const auto& k) { return iequals(k.first, name); });

@@ -63,12 +63,9 @@ ParseError make(std::optional<std::string> tag, ParseErrorKind kind, std::string
 
 Error to_error(const ParseError& error) {
   switch (error.kind) {
-    case ParseErrorKind::too_big:
-      return make_error(ErrorKind::limit, error.text);
-    case ParseErrorKind::bad_mailbox_name:
-      return make_error(ErrorKind::permanent, error.text);
-    case ParseErrorKind::bad:
-      break;
+    case ParseErrorKind::too_big: return make_error(ErrorKind::limit, error.text);
+    case ParseErrorKind::bad_mailbox_name: return make_error(ErrorKind::permanent, error.text);
+    case ParseErrorKind::bad: break;
   }
   return make_error(ErrorKind::bad_syntax, error.text);
 }
@@ -83,9 +80,13 @@ void CommandParser::feed(std::string_view bytes) {
   buffer_.append(bytes);
 }
 
-std::string_view CommandParser::pending() const { return std::string_view(buffer_).substr(consumed_); }
+std::string_view CommandParser::pending() const {
+  return std::string_view(buffer_).substr(consumed_);
+}
 
-void CommandParser::consume_pending(std::size_t n) { consumed_ += std::min(n, buffer_.size() - consumed_); }
+void CommandParser::consume_pending(std::size_t n) {
+  consumed_ += std::min(n, buffer_.size() - consumed_);
+}
 
 void CommandParser::clear() {
   buffer_.clear();
@@ -217,7 +218,8 @@ ParseResult CommandParser::on_line_end(std::size_t /*unused*/) {
   if (discarding_) {
     if (!non_sync) {
       // The client waits for "+" that will never come: the command ends here.
-      ParseError e = pending_error_ ? std::move(*pending_error_) : make(tag, ParseErrorKind::too_big, "Command too long");
+      ParseError e =
+          pending_error_ ? std::move(*pending_error_) : make(tag, ParseErrorKind::too_big, "Command too long");
       reset_command();
       return e;
     }
@@ -276,8 +278,7 @@ ParseResult CommandParser::on_line_end(std::size_t /*unused*/) {
 ParseResult CommandParser::next() {
   for (;;) {
     switch (state_) {
-      case State::dead:
-        return NeedMore{};
+      case State::dead: return NeedMore{};
 
       case State::literal: {
         if (literal_left_ == 0) {

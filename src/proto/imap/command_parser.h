@@ -129,10 +129,10 @@ enum class ParseErrorKind {
 struct ParseError {
   std::optional<std::string> tag;  // when the command started with a valid tag
   ParseErrorKind kind = ParseErrorKind::bad;
-  std::string text;                // fixed text; never client bytes
-  bool close_connection = false;   // the stream cannot be followed any more
-  bool in_sasl_exchange = false;   // the bad line was a SASL response: abort the AUTHENTICATE
-  bool in_idle = false;            // the line ending IDLE was not DONE: end IDLE with BAD
+  std::string text;               // fixed text; never client bytes
+  bool close_connection = false;  // the stream cannot be followed any more
+  bool in_sasl_exchange = false;  // the bad line was a SASL response: abort the AUTHENTICATE
+  bool in_idle = false;           // the line ending IDLE was not DONE: end IDLE with BAD
 };
 
 using ParseResult = std::variant<NeedMore, Command, ContinuationNeeded, ParseError, SaslResponse, IdleDone>;
@@ -182,16 +182,16 @@ class CommandParser {
   std::size_t consumed_ = 0;
 
   State state_ = State::line;
-  std::string command_;            // assembled text of the current command
-  std::size_t text_bytes_ = 0;     // non-literal bytes of the current command
-  std::size_t segment_start_ = 0;  // offset in command_ where the current line started
-  bool discarding_ = false;        // dropping the rest of this command
+  std::string command_;                      // assembled text of the current command
+  std::size_t text_bytes_ = 0;               // non-literal bytes of the current command
+  std::size_t segment_start_ = 0;            // offset in command_ where the current line started
+  bool discarding_ = false;                  // dropping the rest of this command
   std::optional<ParseError> pending_error_;  // reported when the dropped command ends
   // Lexical state of the current line (to find a literal announcement outside quotes).
   bool in_quote_ = false;
   bool quote_escape_ = false;
-  std::string tail_;               // "{123+}\r" candidate at the end of the line
-  bool tail_tilde_ = false;        // '~' right before the '{'
+  std::string tail_;         // "{123+}\r" candidate at the end of the line
+  bool tail_tilde_ = false;  // '~' right before the '{'
   char prev_char_ = 0;
   // Literal being read.
   std::uint64_t literal_left_ = 0;

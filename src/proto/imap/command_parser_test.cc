@@ -33,8 +33,8 @@ std::string summarize(const ParseResult& r) {
   }
   if (const auto* e = std::get_if<ParseError>(&r)) {
     return "Error(" + e->tag.value_or("-") + "," + std::to_string(static_cast<int>(e->kind)) + "," + e->text +
-           (e->close_connection ? ",close" : "") + (e->in_sasl_exchange ? ",sasl" : "") +
-           (e->in_idle ? ",idle" : "") + ")";
+           (e->close_connection ? ",close" : "") + (e->in_sasl_exchange ? ",sasl" : "") + (e->in_idle ? ",idle" : "") +
+           ")";
   }
   const auto& c = std::get<Command>(r);
   return std::string("Command(") + c.tag + "," + (c.uid ? "UID " : "") + std::string(command_name(c.kind)) + ")";
@@ -47,7 +47,9 @@ bool operator==(const Item& a, const Item& b) {
   return !a.command || a.command->args == b.command->args;
 }
 
-void PrintTo(const Item& item, std::ostream* os) { *os << item.summary; }
+void PrintTo(const Item& item, std::ostream* os) {
+  *os << item.summary;
+}
 
 // Drains the parser the way a session would: IDLE → expect DONE, AUTHENTICATE without an
 // initial response → one SASL line.
@@ -82,7 +84,9 @@ std::vector<Item> parse_pieces(const std::vector<std::string_view>& pieces, cons
   return out;
 }
 
-std::vector<Item> parse_all(std::string_view input, const Limits& limits = {}) { return parse_pieces({input}, limits); }
+std::vector<Item> parse_all(std::string_view input, const Limits& limits = {}) {
+  return parse_pieces({input}, limits);
+}
 
 void expect_split_invariant(std::string_view input, const Limits& limits = {}) {
   const std::vector<Item> whole = parse_all(input, limits);
@@ -124,10 +128,11 @@ std::vector<std::string> summaries(const std::vector<Item>& items) {
 
 TEST(ImapParser, NoArgumentCommands) {
   const std::pair<const char*, CommandKind> cases[] = {
-      {"CAPABILITY", CommandKind::capability}, {"NOOP", CommandKind::noop},     {"LOGOUT", CommandKind::logout},
-      {"STARTTLS", CommandKind::starttls},     {"NAMESPACE", CommandKind::namespace_}, {"IDLE", CommandKind::idle},
-      {"CLOSE", CommandKind::close},           {"UNSELECT", CommandKind::unselect}, {"CHECK", CommandKind::check},
-      {"EXPUNGE", CommandKind::expunge},
+      {"CAPABILITY", CommandKind::capability}, {"NOOP", CommandKind::noop},
+      {"LOGOUT", CommandKind::logout},         {"STARTTLS", CommandKind::starttls},
+      {"NAMESPACE", CommandKind::namespace_},  {"IDLE", CommandKind::idle},
+      {"CLOSE", CommandKind::close},           {"UNSELECT", CommandKind::unselect},
+      {"CHECK", CommandKind::check},           {"EXPUNGE", CommandKind::expunge},
   };
   for (const auto& [name, kind] : cases) {
     const Command c = parse_one(std::string("a1 ") + name + "\r\n");
@@ -201,8 +206,9 @@ TEST(ImapParser, SelectAndExamine) {
   EXPECT_EQ(s.qresync->modseq, 20050715194045000ull);
   EXPECT_EQ(s.qresync->known_uids->to_string(), "41,43:211,214:541");
   EXPECT_FALSE(s.qresync->known_sequence_set);
-  s = parse_one("B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 "
-                "15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))")
+  s = parse_one(
+          "B04 SELECT INBOX (QRESYNC (67890007 90060115194045000 1:29997 (5000,7500,9000,9990:9999 "
+          "15000,22500,27000,29970,29973,29976,29979,29982,29985,29988,29991,29994,29997)))")
           .as<SelectArgs>();
   EXPECT_EQ(s.qresync->known_sequence_set->to_string(), "5000,7500,9000,9990:9999");
   EXPECT_EQ(s.qresync->known_uid_set->ranges().size(), 13u);
@@ -256,11 +262,11 @@ TEST(ImapParser, ListAndLsub) {
   l = parse_one("a LIST ~/Mail/ %/foo]").as<ListArgs>();
   EXPECT_EQ(l.reference, "~/Mail/");
   EXPECT_EQ(l.patterns[0], "%/foo]");
-  l = parse_one("A02 LIST (SUBSCRIBED RECURSIVEMATCH REMOTE SPECIAL-USE) \"\" (\"INBOX\" \"Drafts\" &Jjo-*) RETURN "
-                "(CHILDREN SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))")
+  l = parse_one(
+          "A02 LIST (SUBSCRIBED RECURSIVEMATCH REMOTE SPECIAL-USE) \"\" (\"INBOX\" \"Drafts\" &Jjo-*) RETURN "
+          "(CHILDREN SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))")
           .as<ListArgs>();
-  EXPECT_TRUE(l.extended && l.select_subscribed && l.select_recursivematch && l.select_remote &&
-              l.select_special_use);
+  EXPECT_TRUE(l.extended && l.select_subscribed && l.select_recursivematch && l.select_remote && l.select_special_use);
   EXPECT_EQ(l.patterns, (std::vector<std::string>{"INBOX", "Drafts", "\xe2\x98\xba*"}));
   EXPECT_TRUE(l.return_children && l.return_subscribed && l.return_special_use);
   EXPECT_EQ(*l.return_status, (std::vector<StatusItem>{StatusItem::messages, StatusItem::unseen}));
@@ -278,8 +284,9 @@ TEST(ImapParser, ListAndLsub) {
 }
 
 TEST(ImapParser, Status) {
-  const StatusArgs s = parse_one("a STATUS blurdybloop (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT "
-                                 "HIGHESTMODSEQ APPENDLIMIT MAILBOXID)")
+  const StatusArgs s = parse_one(
+                           "a STATUS blurdybloop (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE RECENT "
+                           "HIGHESTMODSEQ APPENDLIMIT MAILBOXID)")
                            .as<StatusArgs>();
   EXPECT_EQ(s.mailbox, "blurdybloop");
   EXPECT_EQ(s.items.size(), 10u);
@@ -289,8 +296,9 @@ TEST(ImapParser, Status) {
 }
 
 TEST(ImapParser, Append) {
-  AppendArgs a = parse_one("A003 APPEND saved-messages (\\Seen $Label) \" 7-Feb-1994 21:52:25 -0800\" {11}\r\nHello World")
-                     .as<AppendArgs>();
+  AppendArgs a =
+      parse_one("A003 APPEND saved-messages (\\Seen $Label) \" 7-Feb-1994 21:52:25 -0800\" {11}\r\nHello World")
+          .as<AppendArgs>();
   ASSERT_EQ(a.messages.size(), 1u);
   EXPECT_EQ(a.mailbox, "saved-messages");
   EXPECT_EQ(a.messages[0].flags, (std::vector<std::string>{"\\Seen", "$Label"}));
@@ -385,10 +393,30 @@ TEST(ImapParser, SearchKeys) {
   EXPECT_EQ(h.children[1].date, (Date{1994, 2, 1}));
   EXPECT_EQ(h.children[2].number, 5u);
   // Errors.
-  for (const char* bad : {"", "(", "()", "SEEN ", " SEEN", "OR SEEN", "NOT", "SINCE 30-Feb-2020", "SINCE 1-Foo-2020",
-                          "SINCE 1-Feb-94", "LARGER -1", "LARGER 9223372036854775808", "UID 0", "UID 1:0",
-                          "0", "4294967296", "EMAILID a.b", "MODSEQ \"/x/y\" all 1", "MODSEQ \"/flags/x\" foo 1",
-                          "KEYWORD \\Seen", "OLDER 0", "SEEN  UNSEEN", "1,2,", "$,1"}) {
+  for (const char* bad : {"",
+                          "(",
+                          "()",
+                          "SEEN ",
+                          " SEEN",
+                          "OR SEEN",
+                          "NOT",
+                          "SINCE 30-Feb-2020",
+                          "SINCE 1-Foo-2020",
+                          "SINCE 1-Feb-94",
+                          "LARGER -1",
+                          "LARGER 9223372036854775808",
+                          "UID 0",
+                          "UID 1:0",
+                          "0",
+                          "4294967296",
+                          "EMAILID a.b",
+                          "MODSEQ \"/x/y\" all 1",
+                          "MODSEQ \"/flags/x\" foo 1",
+                          "KEYWORD \\Seen",
+                          "OLDER 0",
+                          "SEEN  UNSEEN",
+                          "1,2,",
+                          "$,1"}) {
     EXPECT_FALSE(parse_search_program(bad, SearchLimits{}).ok()) << bad;
   }
 }
@@ -419,14 +447,15 @@ TEST(ImapParser, FetchItems) {
   f = parse_one("a FETCH 1 FULL").as<FetchArgs>();
   EXPECT_EQ(f.items.size(), 5u);
   EXPECT_EQ(f.items[4].attr, FetchAttr::body);
-  f = parse_one("a UID FETCH 2:4 (ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY "
-                "BODYSTRUCTURE UID MODSEQ SAVEDATE EMAILID THREADID)")
+  f = parse_one(
+          "a UID FETCH 2:4 (ENVELOPE FLAGS INTERNALDATE RFC822 RFC822.HEADER RFC822.SIZE RFC822.TEXT BODY "
+          "BODYSTRUCTURE UID MODSEQ SAVEDATE EMAILID THREADID)")
           .as<FetchArgs>();
-  const FetchAttr expected[] = {FetchAttr::envelope,      FetchAttr::flags,       FetchAttr::internaldate,
-                                FetchAttr::rfc822,        FetchAttr::rfc822_header, FetchAttr::rfc822_size,
-                                FetchAttr::rfc822_text,   FetchAttr::body,        FetchAttr::bodystructure,
-                                FetchAttr::uid,           FetchAttr::modseq,      FetchAttr::savedate,
-                                FetchAttr::emailid,       FetchAttr::threadid};
+  const FetchAttr expected[] = {FetchAttr::envelope,    FetchAttr::flags,         FetchAttr::internaldate,
+                                FetchAttr::rfc822,      FetchAttr::rfc822_header, FetchAttr::rfc822_size,
+                                FetchAttr::rfc822_text, FetchAttr::body,          FetchAttr::bodystructure,
+                                FetchAttr::uid,         FetchAttr::modseq,        FetchAttr::savedate,
+                                FetchAttr::emailid,     FetchAttr::threadid};
   ASSERT_EQ(f.items.size(), std::size(expected));
   for (std::size_t i = 0; i < f.items.size(); ++i) {
     EXPECT_EQ(f.items[i].attr, expected[i]) << i;
@@ -520,7 +549,8 @@ TEST(ImapParser, SortAndThread) {
   EXPECT_EQ(s.criteria[1], (SortCriterion{SortKey::date, true}));
   EXPECT_EQ(s.charset, "UTF-8");
   EXPECT_EQ(to_string(s.key), "(SINCE 1-Feb-1994)");
-  s = parse_one("a UID SORT RETURN (MIN MAX) (ARRIVAL CC FROM SIZE TO DISPLAYFROM DISPLAYTO) us-ascii ALL").as<SortArgs>();
+  s = parse_one("a UID SORT RETURN (MIN MAX) (ARRIVAL CC FROM SIZE TO DISPLAYFROM DISPLAYTO) us-ascii ALL")
+          .as<SortArgs>();
   EXPECT_TRUE(s.ret.present && s.ret.min && s.ret.max);
   EXPECT_EQ(s.criteria.size(), 7u);
   EXPECT_EQ(parse_bad("a SORT (FOO) UTF-8 ALL").text, "Unknown sort criterion");
@@ -637,9 +667,9 @@ TEST(ImapFraming, LiteralModes) {
   minus.max_literal = 10000;
   EXPECT_EQ(summaries(parse_all("a LOGIN {4096+}\r\n" + std::string(4096, 'x') + " y\r\n", minus)),
             (std::vector<std::string>{"Command(a,LOGIN)"}));
-  EXPECT_EQ(summaries(parse_all("a LOGIN {4097+}\r\n" + std::string(4097, 'x') + " y\r\nb NOOP\r\n", minus)),
-            (std::vector<std::string>{"Error(a,1,Non-synchronizing literal larger than 4096 octets)",
-                                      "Command(b,NOOP)"}));
+  EXPECT_EQ(
+      summaries(parse_all("a LOGIN {4097+}\r\n" + std::string(4097, 'x') + " y\r\nb NOOP\r\n", minus)),
+      (std::vector<std::string>{"Error(a,1,Non-synchronizing literal larger than 4096 octets)", "Command(b,NOOP)"}));
   Limits none;
   none.literal_mode = LiteralMode::none;
   EXPECT_EQ(summaries(parse_all("a LOGIN {1+}\r\nx y\r\nb NOOP\r\n", none)),
@@ -705,7 +735,8 @@ TEST(ImapFraming, EmptyLinesAndBareLf) {
   EXPECT_EQ(summaries(parse_all("\r\na NOOP\nb NOOP\r\n")),
             (std::vector<std::string>{"Error(-,0,Empty command line)", "Command(a,NOOP)", "Command(b,NOOP)"}));
   // A bare CR inside a line is not a line end and not valid syntax.
-  EXPECT_EQ(summaries(parse_all("a NOOP\rb NOOP\r\n")), (std::vector<std::string>{"Error(a,0,Unexpected extra arguments)"}));
+  EXPECT_EQ(summaries(parse_all("a NOOP\rb NOOP\r\n")),
+            (std::vector<std::string>{"Error(a,0,Unexpected extra arguments)"}));
 }
 
 TEST(ImapFraming, UnicodeUtf8Switch) {
@@ -737,13 +768,12 @@ TEST(ImapFraming, EverySplitPointGivesTheSameResults) {
       "a11 ID (\"name\" NIL)\n"
       "a12 LOGOUT\r\n"s;
   const auto whole = parse_all(session);
-  EXPECT_EQ(summaries(whole),
-            (std::vector<std::string>{"Command(a1,CAPABILITY)", "Continue(Ready for literal data)", "Command(a2,LOGIN)",
-                                      "Command(a3,SELECT)", "Command(a4,UID FETCH)",
-                                      "Continue(Ready for literal data)", "Command(a5,APPEND)",
-                                      "Command(a6,SEARCH)", "Command(a7,IDLE)", "IdleDone", "Command(a8,STORE)",
-                                      "Error(bad,0,Unknown command)", "Command(a9,AUTHENTICATE)", "Sasl(dGVzdA==)",
-                                      "Command(a10,LIST)", "Command(a11,ID)", "Command(a12,LOGOUT)"}));
+  EXPECT_EQ(summaries(whole), (std::vector<std::string>{
+                                  "Command(a1,CAPABILITY)", "Continue(Ready for literal data)", "Command(a2,LOGIN)",
+                                  "Command(a3,SELECT)", "Command(a4,UID FETCH)", "Continue(Ready for literal data)",
+                                  "Command(a5,APPEND)", "Command(a6,SEARCH)", "Command(a7,IDLE)", "IdleDone",
+                                  "Command(a8,STORE)", "Error(bad,0,Unknown command)", "Command(a9,AUTHENTICATE)",
+                                  "Sasl(dGVzdA==)", "Command(a10,LIST)", "Command(a11,ID)", "Command(a12,LOGOUT)"}));
   const AppendArgs& a = whole[6].command->as<AppendArgs>();
   ASSERT_EQ(a.messages.size(), 2u);
   EXPECT_EQ(a.messages[0].data, "Hi\r\nthere\r\n\r\n");

@@ -9,7 +9,9 @@ namespace {
 constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -106,8 +108,8 @@ std::optional<Date> parse_date(std::string_view text) {
 
 std::optional<DateTime> parse_date_time(std::string_view text) {
   // date-day-fixed "-" date-month "-" date-year SP time SP zone: exactly 26 octets.
-  if (text.size() != 26 || text[2] != '-' || text[6] != '-' || text[11] != ' ' || text[14] != ':' ||
-      text[17] != ':' || text[20] != ' ') {
+  if (text.size() != 26 || text[2] != '-' || text[6] != '-' || text[11] != ' ' || text[14] != ':' || text[17] != ':' ||
+      text[20] != ' ') {
     return std::nullopt;
   }
   std::string_view day = text.substr(0, 2);
@@ -120,9 +122,8 @@ std::optional<DateTime> parse_date_time(std::string_view text) {
   int ss = 0;
   int zh = 0;
   int zm = 0;
-  if (!date || !digits(text.substr(12, 2), hh) || !digits(text.substr(15, 2), mm) ||
-      !digits(text.substr(18, 2), ss) || (text[21] != '+' && text[21] != '-') || !digits(text.substr(22, 2), zh) ||
-      !digits(text.substr(24, 2), zm)) {
+  if (!date || !digits(text.substr(12, 2), hh) || !digits(text.substr(15, 2), mm) || !digits(text.substr(18, 2), ss) ||
+      (text[21] != '+' && text[21] != '-') || !digits(text.substr(22, 2), zh) || !digits(text.substr(24, 2), zm)) {
     return std::nullopt;
   }
   if (hh > 23 || mm > 59 || ss > 60 || zh > 23 || zm > 59) {

@@ -97,12 +97,18 @@ struct Simple {
   FetchAttr attr;
 };
 constexpr Simple kSimple[] = {
-    {"ENVELOPE", FetchAttr::envelope},       {"FLAGS", FetchAttr::flags},
-    {"INTERNALDATE", FetchAttr::internaldate}, {"RFC822", FetchAttr::rfc822},
-    {"RFC822.HEADER", FetchAttr::rfc822_header}, {"RFC822.SIZE", FetchAttr::rfc822_size},
-    {"RFC822.TEXT", FetchAttr::rfc822_text}, {"BODYSTRUCTURE", FetchAttr::bodystructure},
-    {"UID", FetchAttr::uid},                 {"MODSEQ", FetchAttr::modseq},
-    {"SAVEDATE", FetchAttr::savedate},       {"EMAILID", FetchAttr::emailid},
+    {"ENVELOPE", FetchAttr::envelope},
+    {"FLAGS", FetchAttr::flags},
+    {"INTERNALDATE", FetchAttr::internaldate},
+    {"RFC822", FetchAttr::rfc822},
+    {"RFC822.HEADER", FetchAttr::rfc822_header},
+    {"RFC822.SIZE", FetchAttr::rfc822_size},
+    {"RFC822.TEXT", FetchAttr::rfc822_text},
+    {"BODYSTRUCTURE", FetchAttr::bodystructure},
+    {"UID", FetchAttr::uid},
+    {"MODSEQ", FetchAttr::modseq},
+    {"SAVEDATE", FetchAttr::savedate},
+    {"EMAILID", FetchAttr::emailid},
     {"THREADID", FetchAttr::threadid},
 };
 
@@ -248,17 +254,10 @@ std::string section_spec(const Section& section) {
     out += t;
   };
   switch (section.text) {
-    case SectionText::none:
-      break;
-    case SectionText::header:
-      text("HEADER");
-      break;
-    case SectionText::text:
-      text("TEXT");
-      break;
-    case SectionText::mime:
-      text("MIME");
-      break;
+    case SectionText::none: break;
+    case SectionText::header: text("HEADER"); break;
+    case SectionText::text: text("TEXT"); break;
+    case SectionText::mime: text("MIME"); break;
     case SectionText::header_fields:
     case SectionText::header_fields_not:
       text(section.text == SectionText::header_fields ? "HEADER.FIELDS (" : "HEADER.FIELDS.NOT (");
@@ -306,23 +305,18 @@ std::string fetch_response_name(const FetchItem& item) {
       }
       return out;
     }
-    case FetchAttr::binary_size:
-      return "BINARY.SIZE[" + section_spec(item.section) + "]";
-    default:
-      return to_string(item);
+    case FetchAttr::binary_size: return "BINARY.SIZE[" + section_spec(item.section) + "]";
+    default: return to_string(item);
   }
 }
 
 bool sets_seen(const FetchItem& item) {
   switch (item.attr) {
     case FetchAttr::rfc822:
-    case FetchAttr::rfc822_text:
-      return true;
+    case FetchAttr::rfc822_text: return true;
     case FetchAttr::body_section:
-    case FetchAttr::binary:
-      return !item.peek;
-    default:
-      return false;
+    case FetchAttr::binary: return !item.peek;
+    default: return false;
   }
 }
 
@@ -353,8 +347,7 @@ std::string to_string(const FetchItem& item) {
       }
       return out;
     }
-    case FetchAttr::binary_size:
-      return "BINARY.SIZE[" + section_spec(item.section) + "]";
+    case FetchAttr::binary_size: return "BINARY.SIZE[" + section_spec(item.section) + "]";
   }
   return "?";
 }

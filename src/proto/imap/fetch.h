@@ -23,20 +23,20 @@ enum class FetchAttr {
   envelope,
   flags,
   internaldate,
-  rfc822,          // = BODY[] (sets \Seen)
-  rfc822_header,   // = BODY.PEEK[HEADER]
+  rfc822,         // = BODY[] (sets \Seen)
+  rfc822_header,  // = BODY.PEEK[HEADER]
   rfc822_size,
-  rfc822_text,     // = BODY[TEXT] (sets \Seen)
-  body,            // BODY without section: non-extensible BODYSTRUCTURE
+  rfc822_text,  // = BODY[TEXT] (sets \Seen)
+  body,         // BODY without section: non-extensible BODYSTRUCTURE
   bodystructure,
   uid,
-  body_section,    // BODY[section]<partial> and BODY.PEEK[...] (peek)
-  binary,          // BINARY[part]<partial> and BINARY.PEEK[...] (RFC 3516)
-  binary_size,     // BINARY.SIZE[part]
-  modseq,          // RFC 7162
-  savedate,        // RFC 8514
-  emailid,         // RFC 8474
-  threadid,        // RFC 8474
+  body_section,  // BODY[section]<partial> and BODY.PEEK[...] (peek)
+  binary,        // BINARY[part]<partial> and BINARY.PEEK[...] (RFC 3516)
+  binary_size,   // BINARY.SIZE[part]
+  modseq,        // RFC 7162
+  savedate,      // RFC 8514
+  emailid,       // RFC 8474
+  threadid,      // RFC 8474
 };
 
 enum class SectionText {
@@ -49,9 +49,9 @@ enum class SectionText {
 };
 
 struct Section {
-  std::vector<std::uint32_t> part;   // "1.2.3" → {1,2,3}; empty for the whole message
+  std::vector<std::uint32_t> part;  // "1.2.3" → {1,2,3}; empty for the whole message
   SectionText text = SectionText::none;
-  std::vector<std::string> fields;   // header field names as sent (compare case-insensitively)
+  std::vector<std::string> fields;  // header field names as sent (compare case-insensitively)
   friend bool operator==(const Section&, const Section&) = default;
 };
 
@@ -63,9 +63,9 @@ struct Partial {
 
 struct FetchItem {
   FetchAttr attr = FetchAttr::flags;
-  bool peek = false;                 // BODY.PEEK / BINARY.PEEK
-  Section section;                   // body_section, binary, binary_size
-  std::optional<Partial> partial;    // body_section, binary
+  bool peek = false;               // BODY.PEEK / BINARY.PEEK
+  Section section;                 // body_section, binary, binary_size
+  std::optional<Partial> partial;  // body_section, binary
   friend bool operator==(const FetchItem&, const FetchItem&) = default;
 };
 

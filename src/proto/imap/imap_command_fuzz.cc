@@ -45,8 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         POSTROOM_CHECK(!command->tag.empty(), "command without tag");
         if (command->kind == CommandKind::idle) {
           parser.expect_idle_done();
-        } else if (command->kind == CommandKind::authenticate &&
-                   !command->as<AuthenticateArgs>().initial_response) {
+        } else if (command->kind == CommandKind::authenticate && !command->as<AuthenticateArgs>().initial_response) {
           parser.expect_sasl_response(256);
         } else if (command->kind == CommandKind::enable) {
           parser.set_utf8_names(true);

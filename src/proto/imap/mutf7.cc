@@ -27,7 +27,9 @@ int base64_value(char c) {
   return -1;
 }
 
-bool is_direct(unsigned char c) { return c >= 0x20 && c <= 0x7e && c != '&'; }
+bool is_direct(unsigned char c) {
+  return c >= 0x20 && c <= 0x7e && c != '&';
+}
 
 // Decodes one UTF-8 sequence at text[i]; returns the code point and advances i, or -1.
 std::int32_t next_code_point(std::string_view text, std::size_t& i) {

@@ -17,8 +17,16 @@ TEST(Mutf7, Rfc3501Examples) {
 }
 
 TEST(Mutf7, RoundTrips) {
-  const char* names[] = {"", "INBOX", "a&b", "&", "Entw\xc3\xbcrfe", "R\xc3\xa9pertoire", "\xf0\x9f\x98\x80 smile",
-                         "\xd0\xbf\xd1\x80\xd0\xb5\xd0\xb4\xd0\xbb\xd0\xbe\xd0\xb3", "tab\there", "~/+,\\"};
+  const char* names[] = {"",
+                         "INBOX",
+                         "a&b",
+                         "&",
+                         "Entw\xc3\xbcrfe",
+                         "R\xc3\xa9pertoire",
+                         "\xf0\x9f\x98\x80 smile",
+                         "\xd0\xbf\xd1\x80\xd0\xb5\xd0\xb4\xd0\xbb\xd0\xbe\xd0\xb3",
+                         "tab\there",
+                         "~/+,\\"};
   for (const char* name : names) {
     auto enc = mutf7_encode(name);
     ASSERT_TRUE(enc) << name;
@@ -31,13 +39,13 @@ TEST(Mutf7, RoundTrips) {
 }
 
 TEST(Mutf7, RejectsInvalid) {
-  for (const char* bad : {"&Jjo!", "&", "&Jjo", "&AGE-&AGI-", "&AEE-", "&ZeVnLIqe", "&ZeVnLIqe=-", "&Jj-",
-                          "&2D0-", "&3gA-", "&2D3YPQ-", "\x7f", "caf\xc3\xa9", "&U,BTF2-", "&Jjp-", "&AAA-"}) {
+  for (const char* bad : {"&Jjo!", "&", "&Jjo", "&AGE-&AGI-", "&AEE-", "&ZeVnLIqe", "&ZeVnLIqe=-", "&Jj-", "&2D0-",
+                          "&3gA-", "&2D3YPQ-", "\x7f", "caf\xc3\xa9", "&U,BTF2-", "&Jjp-", "&AAA-"}) {
     EXPECT_FALSE(mutf7_decode(bad).has_value()) << bad;
   }
   EXPECT_FALSE(mutf7_encode("\xc3").has_value());
-  EXPECT_FALSE(mutf7_encode("\xc0\xaf").has_value());      // overlong
-  EXPECT_FALSE(mutf7_encode("\xed\xa0\x80").has_value());  // surrogate
+  EXPECT_FALSE(mutf7_encode("\xc0\xaf").has_value());          // overlong
+  EXPECT_FALSE(mutf7_encode("\xed\xa0\x80").has_value());      // surrogate
   EXPECT_FALSE(mutf7_encode("\xf4\x90\x80\x80").has_value());  // above U+10FFFF
   EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9"));
   EXPECT_FALSE(is_valid_utf8("\xff"));

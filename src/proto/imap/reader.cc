@@ -17,16 +17,20 @@ bool is_atom_char(unsigned char c) {
     case '*':
     case '"':
     case '\\':
-    case ']':
-      return false;
-    default:
-      return true;
+    case ']': return false;
+    default: return true;
   }
 }
 
-bool is_astring_char(unsigned char c) { return is_atom_char(c) || c == ']'; }
-bool is_list_char(unsigned char c) { return is_atom_char(c) || c == '%' || c == '*' || c == ']'; }
-bool is_tag_char(unsigned char c) { return is_astring_char(c) && c != '+'; }
+bool is_astring_char(unsigned char c) {
+  return is_atom_char(c) || c == ']';
+}
+bool is_list_char(unsigned char c) {
+  return is_atom_char(c) || c == '%' || c == '*' || c == ']';
+}
+bool is_tag_char(unsigned char c) {
+  return is_astring_char(c) && c != '+';
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -66,21 +70,19 @@ bool Reader::eat(char c) {
   return false;
 }
 
-bool Reader::sp() { return eat(' ') || fail("Missing space between arguments"); }
+bool Reader::sp() {
+  return eat(' ') || fail("Missing space between arguments");
+}
 
 bool Reader::expect(char c) {
   if (eat(c)) {
     return true;
   }
   switch (c) {
-    case '(':
-      return fail("Expected (");
-    case ')':
-      return fail("Expected )");
-    case ']':
-      return fail("Expected ]");
-    default:
-      return fail("Unexpected character");
+    case '(': return fail("Expected (");
+    case ')': return fail("Expected )");
+    case ']': return fail("Expected ]");
+    default: return fail("Unexpected character");
   }
 }
 
@@ -126,7 +128,9 @@ bool Reader::keyword(std::string_view kw) {
   return true;
 }
 
-bool Reader::nil() { return keyword("NIL"); }
+bool Reader::nil() {
+  return keyword("NIL");
+}
 
 std::optional<std::string> Reader::quoted() {
   // pos_ is at the opening DQUOTE.

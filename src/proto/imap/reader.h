@@ -32,9 +32,7 @@ class Reader {
   Reader(std::string_view text, const Limits& limits) : text_(text), limits_(limits) {}
 
   bool at_end() const { return pos_ >= text_.size(); }
-  char peek(std::size_t ahead = 0) const {
-    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
-  }
+  char peek(std::size_t ahead = 0) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
   std::size_t pos() const { return pos_; }
   bool eat(char c);
   // Exactly one SP, else error.
@@ -48,10 +46,10 @@ class Reader {
   bool too_big() const { return too_big_; }
 
   // Tokens.
-  std::string_view atom();          // 1*ATOM-CHAR; empty (no error) when none
-  std::string_view word();          // 1*(ALPHA / DIGIT / "." / "-" / "_" / "=" / "+" / "$") for keywords
+  std::string_view atom();            // 1*ATOM-CHAR; empty (no error) when none
+  std::string_view word();            // 1*(ALPHA / DIGIT / "." / "-" / "_" / "=" / "+" / "$") for keywords
   bool keyword(std::string_view kw);  // consumes kw (case-insensitive) if followed by a non-atom char
-  bool nil();                       // consumes "NIL" if present
+  bool nil();                         // consumes "NIL" if present
   // string = quoted / literal. literal8 accepted only when allow_literal8 (sets *was_literal8);
   // NUL accepted in a literal only when allow_nul.
   std::optional<std::string> string(bool allow_literal8 = false, bool allow_nul = false, bool* was_literal8 = nullptr);

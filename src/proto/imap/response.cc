@@ -143,7 +143,8 @@ void append_flag_list(std::string& out, std::span<const std::string> flags) {
     }
     // '[' is an ATOM-CHAR, but clients' tokenizers read "x[" as the start of a section
     // ("BODY["), so such flags are not written at all.
-    const bool valid = (body == "*" && f.size() == 2) || is_atom(body) || (f.size() > 1 && detail::iequals(body, "NIL"));
+    const bool valid =
+        (body == "*" && f.size() == 2) || is_atom(body) || (f.size() > 1 && detail::iequals(body, "NIL"));
     if (!valid || body.find('[') != std::string_view::npos) {
       continue;
     }
@@ -206,10 +207,18 @@ std::string_view code_name(Code code) {
 }
 
 namespace codes {
-ResponseCode uidnext(std::uint32_t uid) { return {Code::uidnext, std::to_string(uid)}; }
-ResponseCode uidvalidity(std::uint32_t v) { return {Code::uidvalidity, std::to_string(v)}; }
-ResponseCode unseen(std::uint32_t seq) { return {Code::unseen, std::to_string(seq)}; }
-ResponseCode highestmodseq(std::uint64_t m) { return {Code::highestmodseq, std::to_string(m)}; }
+ResponseCode uidnext(std::uint32_t uid) {
+  return {Code::uidnext, std::to_string(uid)};
+}
+ResponseCode uidvalidity(std::uint32_t v) {
+  return {Code::uidvalidity, std::to_string(v)};
+}
+ResponseCode unseen(std::uint32_t seq) {
+  return {Code::unseen, std::to_string(seq)};
+}
+ResponseCode highestmodseq(std::uint64_t m) {
+  return {Code::highestmodseq, std::to_string(m)};
+}
 ResponseCode permanentflags(std::span<const std::string> flags) {
   std::string data;
   append_flag_list(data, flags);
@@ -281,7 +290,9 @@ ResponseCode copyuid(std::uint32_t uidvalidity, std::span<const std::uint32_t> s
   };
   return {Code::copyuid, std::to_string(uidvalidity) + " " + write(source_uids) + " " + write(dest_uids)};
 }
-ResponseCode modified(std::span<const std::uint32_t> numbers) { return {Code::modified, format_uid_set(numbers)}; }
+ResponseCode modified(std::span<const std::uint32_t> numbers) {
+  return {Code::modified, format_uid_set(numbers)};
+}
 ResponseCode mailboxid(std::string_view objectid) {
   std::string id;
   for (char c : objectid) {
@@ -299,7 +310,9 @@ std::string tagged(std::string_view tag, Condition condition, std::string_view t
 std::string tagged(std::string_view tag, Condition condition, const ResponseCode& code, std::string_view text) {
   return status_line(tag, condition, &code, text);
 }
-std::string untagged(Condition condition, std::string_view text) { return status_line("*", condition, nullptr, text); }
+std::string untagged(Condition condition, std::string_view text) {
+  return status_line("*", condition, nullptr, text);
+}
 std::string untagged(Condition condition, const ResponseCode& code, std::string_view text) {
   return status_line("*", condition, &code, text);
 }
@@ -335,15 +348,20 @@ std::string response_for(const ParseError& error) {
         return status_line(tag, Condition::no, &code, error.text);
       }
       break;
-    case ParseErrorKind::bad:
-      break;
+    case ParseErrorKind::bad: break;
   }
   return status_line(tag, Condition::bad, nullptr, error.text);
 }
 
-std::string exists_response(std::uint32_t count) { return "* " + std::to_string(count) + " EXISTS\r\n"; }
-std::string recent_response(std::uint32_t count) { return "* " + std::to_string(count) + " RECENT\r\n"; }
-std::string expunge_response(std::uint32_t seq) { return "* " + std::to_string(seq) + " EXPUNGE\r\n"; }
+std::string exists_response(std::uint32_t count) {
+  return "* " + std::to_string(count) + " EXISTS\r\n";
+}
+std::string recent_response(std::uint32_t count) {
+  return "* " + std::to_string(count) + " RECENT\r\n";
+}
+std::string expunge_response(std::uint32_t seq) {
+  return "* " + std::to_string(seq) + " EXPUNGE\r\n";
+}
 
 std::string vanished_response(std::span<const Interval> uids, bool earlier) {
   if (uids.empty()) {
@@ -675,7 +693,9 @@ void FetchResponse::internaldate(const DateTime& dt) {
   out_ += format_date_time(dt);
 }
 
-void FetchResponse::rfc822_size(std::uint64_t size) { number("RFC822.SIZE", size); }
+void FetchResponse::rfc822_size(std::uint64_t size) {
+  number("RFC822.SIZE", size);
+}
 
 void FetchResponse::modseq(std::uint64_t modseq) {
   begin_item("MODSEQ");

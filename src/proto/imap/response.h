@@ -30,12 +30,47 @@ namespace postroom::imap {
 enum class Condition { ok, no, bad, bye, preauth };
 
 enum class Code {
-  alert, badcharset, capability, parse, permanentflags, read_only, read_write, trycreate,
-  uidnext, uidvalidity, unseen, appenduid, copyuid, uidnotsticky, highestmodseq, nomodseq,
-  modified, closed, toobig, overquota, alreadyexists, nonexistent, cannot, limit, inuse,
-  noperm, serverbug, unavailable, authenticationfailed, authorizationfailed, expired,
-  privacyrequired, contactadmin, expungeissued, corruption, mailboxid, notsaved, haschildren,
-  unknown_cte, clientbug, useattr,
+  alert,
+  badcharset,
+  capability,
+  parse,
+  permanentflags,
+  read_only,
+  read_write,
+  trycreate,
+  uidnext,
+  uidvalidity,
+  unseen,
+  appenduid,
+  copyuid,
+  uidnotsticky,
+  highestmodseq,
+  nomodseq,
+  modified,
+  closed,
+  toobig,
+  overquota,
+  alreadyexists,
+  nonexistent,
+  cannot,
+  limit,
+  inuse,
+  noperm,
+  serverbug,
+  unavailable,
+  authenticationfailed,
+  authorizationfailed,
+  expired,
+  privacyrequired,
+  contactadmin,
+  expungeissued,
+  corruption,
+  mailboxid,
+  notsaved,
+  haschildren,
+  unknown_cte,
+  clientbug,
+  useattr,
 };
 
 // "ALERT", "READ-ONLY", "UNKNOWN-CTE", ...
@@ -55,12 +90,12 @@ ResponseCode unseen(std::uint32_t seq);
 ResponseCode highestmodseq(std::uint64_t modseq);
 ResponseCode permanentflags(std::span<const std::string> flags);  // include "\\*" yourself
 ResponseCode capability(std::span<const std::string> capabilities);
-ResponseCode badcharset(std::span<const std::string> charsets);    // "[BADCHARSET (UTF-8)]"
+ResponseCode badcharset(std::span<const std::string> charsets);  // "[BADCHARSET (UTF-8)]"
 ResponseCode appenduid(std::uint32_t uidvalidity, std::span<const std::uint32_t> uids);
 ResponseCode copyuid(std::uint32_t uidvalidity, std::span<const std::uint32_t> source_uids,
                      std::span<const std::uint32_t> dest_uids);  // pairs, in order (not compacted)
-ResponseCode modified(std::span<const std::uint32_t> numbers);  // RFC 7162 [MODIFIED 7,9]
-ResponseCode mailboxid(std::string_view objectid);             // RFC 8474 [MAILBOXID (id)]
+ResponseCode modified(std::span<const std::uint32_t> numbers);   // RFC 7162 [MODIFIED 7,9]
+ResponseCode mailboxid(std::string_view objectid);               // RFC 8474 [MAILBOXID (id)]
 }  // namespace codes
 
 // "tag OK text\r\n", "tag NO [CODE data] text\r\n". tag must be a tag the parser returned
@@ -78,22 +113,22 @@ std::string continuation(std::string_view text);
 std::string response_for(const ParseError& error);
 
 // Untagged data.
-std::string exists_response(std::uint32_t count);        // "* 23 EXISTS"
-std::string recent_response(std::uint32_t count);        // "* 0 RECENT" (IMAP4rev1)
-std::string expunge_response(std::uint32_t seq);         // "* 5 EXPUNGE"
+std::string exists_response(std::uint32_t count);  // "* 23 EXISTS"
+std::string recent_response(std::uint32_t count);  // "* 0 RECENT" (IMAP4rev1)
+std::string expunge_response(std::uint32_t seq);   // "* 5 EXPUNGE"
 // "* VANISHED (EARLIER) 1:3,7" (RFC 7162 §3.2.10); uids are compacted. Empty → "".
 std::string vanished_response(std::span<const std::uint32_t> uids, bool earlier);
 std::string vanished_response(std::span<const Interval> uids, bool earlier);
-std::string flags_response(std::span<const std::string> flags);         // "* FLAGS (...)"
+std::string flags_response(std::span<const std::string> flags);  // "* FLAGS (...)"
 std::string capability_response(std::span<const std::string> capabilities);
 std::string enabled_response(std::span<const std::string> capabilities);  // RFC 5161
 
 struct ListEntry {
-  std::vector<std::string> attributes;   // "\\HasNoChildren", "\\Subscribed", "\\Sent", ...
-  std::optional<char> delimiter;         // nullopt → NIL
-  std::string mailbox;                   // UTF-8
-  std::vector<std::string> childinfo;    // CHILDINFO ("SUBSCRIBED") (RFC 5258 §4)
-  std::optional<std::string> oldname;    // OLDNAME (name) (RFC 9051 §6.3.9.7), UTF-8
+  std::vector<std::string> attributes;  // "\\HasNoChildren", "\\Subscribed", "\\Sent", ...
+  std::optional<char> delimiter;        // nullopt → NIL
+  std::string mailbox;                  // UTF-8
+  std::vector<std::string> childinfo;   // CHILDINFO ("SUBSCRIBED") (RFC 5258 §4)
+  std::optional<std::string> oldname;   // OLDNAME (name) (RFC 9051 §6.3.9.7), UTF-8
 };
 // "* LIST (\\HasNoChildren) \"/\" INBOX" (+ extended data); lsub → "* LSUB ...".
 std::string list_response(const ListEntry& entry, bool utf8, bool lsub = false);
@@ -107,7 +142,7 @@ std::string status_response(std::string_view mailbox, std::span<const std::pair<
                             bool utf8, std::string_view mailboxid);
 
 struct EsearchResult {
-  std::string tag;                     // the command's tag ("" → no correlator)
+  std::string tag;  // the command's tag ("" → no correlator)
   bool uid = false;
   std::optional<std::uint32_t> min;
   std::optional<std::uint32_t> max;
@@ -138,8 +173,8 @@ std::string thread_response(std::span<const ThreadNode> roots);
 std::string id_response(const std::optional<std::vector<std::pair<std::string, std::optional<std::string>>>>& params);
 
 struct NamespaceEntry {
-  std::string prefix;              // UTF-8, e.g. "" or "Other Users/"
-  std::optional<char> delimiter;   // nullopt → NIL
+  std::string prefix;             // UTF-8, e.g. "" or "Other Users/"
+  std::optional<char> delimiter;  // nullopt → NIL
 };
 // "* NAMESPACE ((\"\" \"/\")) NIL NIL"; an empty list is NIL (RFC 2342 §5).
 std::string namespace_response(std::span<const NamespaceEntry> personal, std::span<const NamespaceEntry> other,
@@ -164,10 +199,10 @@ class FetchResponse {
   void flags(std::span<const std::string> flags);
   void internaldate(const DateTime& dt);
   void rfc822_size(std::uint64_t size);
-  void modseq(std::uint64_t modseq);                    // "MODSEQ (n)"
-  void emailid(std::string_view objectid);              // "EMAILID (id)"
+  void modseq(std::uint64_t modseq);                        // "MODSEQ (n)"
+  void emailid(std::string_view objectid);                  // "EMAILID (id)"
   void threadid(std::optional<std::string_view> objectid);  // "THREADID (id)" or NIL
-  void savedate(const std::optional<DateTime>& dt);     // "SAVEDATE \"...\"" or NIL
+  void savedate(const std::optional<DateTime>& dt);         // "SAVEDATE \"...\"" or NIL
   // name + nstring value: quoted when short and safe, literal otherwise, NIL for nullopt.
   void string(std::string_view name, std::optional<std::string_view> value);
   // name + literal always ({n} or ~{n} when binary), e.g. body("BODY[]<0>", bytes, false).

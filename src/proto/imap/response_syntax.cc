@@ -283,7 +283,8 @@ class Checker {
       ++p_;
     }
     const std::string_view word = t_.substr(word_start, p_ - word_start);
-    const bool cond = word == "OK" || word == "NO" || word == "BAD" || (untagged && (word == "BYE" || word == "PREAUTH"));
+    const bool cond =
+        word == "OK" || word == "NO" || word == "BAD" || (untagged && (word == "BYE" || word == "PREAUTH"));
     if (cond) {
       if (!eat(' ')) {
         return fail("missing SP after condition");
@@ -304,6 +305,8 @@ class Checker {
 
 }  // namespace
 
-bool check_response_syntax(std::string_view text, std::string* why) { return Checker(text).run(why); }
+bool check_response_syntax(std::string_view text, std::string* why) {
+  return Checker(text).run(why);
+}
 
 }  // namespace postroom::imap

@@ -31,21 +31,47 @@ TEST(ImapResponse, StatusLines) {
 
 TEST(ImapResponse, EveryCodeName) {
   const std::pair<Code, const char*> names[] = {
-      {Code::alert, "ALERT"}, {Code::badcharset, "BADCHARSET"}, {Code::capability, "CAPABILITY"},
-      {Code::parse, "PARSE"}, {Code::permanentflags, "PERMANENTFLAGS"}, {Code::read_only, "READ-ONLY"},
-      {Code::read_write, "READ-WRITE"}, {Code::trycreate, "TRYCREATE"}, {Code::uidnext, "UIDNEXT"},
-      {Code::uidvalidity, "UIDVALIDITY"}, {Code::unseen, "UNSEEN"}, {Code::appenduid, "APPENDUID"},
-      {Code::copyuid, "COPYUID"}, {Code::uidnotsticky, "UIDNOTSTICKY"}, {Code::highestmodseq, "HIGHESTMODSEQ"},
-      {Code::nomodseq, "NOMODSEQ"}, {Code::modified, "MODIFIED"}, {Code::closed, "CLOSED"},
-      {Code::toobig, "TOOBIG"}, {Code::overquota, "OVERQUOTA"}, {Code::alreadyexists, "ALREADYEXISTS"},
-      {Code::nonexistent, "NONEXISTENT"}, {Code::cannot, "CANNOT"}, {Code::limit, "LIMIT"},
-      {Code::inuse, "INUSE"}, {Code::noperm, "NOPERM"}, {Code::serverbug, "SERVERBUG"},
-      {Code::unavailable, "UNAVAILABLE"}, {Code::authenticationfailed, "AUTHENTICATIONFAILED"},
-      {Code::authorizationfailed, "AUTHORIZATIONFAILED"}, {Code::expired, "EXPIRED"},
-      {Code::privacyrequired, "PRIVACYREQUIRED"}, {Code::contactadmin, "CONTACTADMIN"},
-      {Code::expungeissued, "EXPUNGEISSUED"}, {Code::corruption, "CORRUPTION"}, {Code::mailboxid, "MAILBOXID"},
-      {Code::notsaved, "NOTSAVED"}, {Code::haschildren, "HASCHILDREN"}, {Code::unknown_cte, "UNKNOWN-CTE"},
-      {Code::clientbug, "CLIENTBUG"}, {Code::useattr, "USEATTR"},
+      {Code::alert, "ALERT"},
+      {Code::badcharset, "BADCHARSET"},
+      {Code::capability, "CAPABILITY"},
+      {Code::parse, "PARSE"},
+      {Code::permanentflags, "PERMANENTFLAGS"},
+      {Code::read_only, "READ-ONLY"},
+      {Code::read_write, "READ-WRITE"},
+      {Code::trycreate, "TRYCREATE"},
+      {Code::uidnext, "UIDNEXT"},
+      {Code::uidvalidity, "UIDVALIDITY"},
+      {Code::unseen, "UNSEEN"},
+      {Code::appenduid, "APPENDUID"},
+      {Code::copyuid, "COPYUID"},
+      {Code::uidnotsticky, "UIDNOTSTICKY"},
+      {Code::highestmodseq, "HIGHESTMODSEQ"},
+      {Code::nomodseq, "NOMODSEQ"},
+      {Code::modified, "MODIFIED"},
+      {Code::closed, "CLOSED"},
+      {Code::toobig, "TOOBIG"},
+      {Code::overquota, "OVERQUOTA"},
+      {Code::alreadyexists, "ALREADYEXISTS"},
+      {Code::nonexistent, "NONEXISTENT"},
+      {Code::cannot, "CANNOT"},
+      {Code::limit, "LIMIT"},
+      {Code::inuse, "INUSE"},
+      {Code::noperm, "NOPERM"},
+      {Code::serverbug, "SERVERBUG"},
+      {Code::unavailable, "UNAVAILABLE"},
+      {Code::authenticationfailed, "AUTHENTICATIONFAILED"},
+      {Code::authorizationfailed, "AUTHORIZATIONFAILED"},
+      {Code::expired, "EXPIRED"},
+      {Code::privacyrequired, "PRIVACYREQUIRED"},
+      {Code::contactadmin, "CONTACTADMIN"},
+      {Code::expungeissued, "EXPUNGEISSUED"},
+      {Code::corruption, "CORRUPTION"},
+      {Code::mailboxid, "MAILBOXID"},
+      {Code::notsaved, "NOTSAVED"},
+      {Code::haschildren, "HASCHILDREN"},
+      {Code::unknown_cte, "UNKNOWN-CTE"},
+      {Code::clientbug, "CLIENTBUG"},
+      {Code::useattr, "USEATTR"},
   };
   for (const auto& [code, name] : names) {
     EXPECT_EQ(code_name(code), name);
@@ -139,7 +165,8 @@ TEST(ImapResponse, ListAndStatus) {
   e.delimiter = '/';
   EXPECT_EQ(list_response(e, false), "* LIST (\\NonExistent) \"/\" Foo (\"OLDNAME\" (Old))\r\n");
   expect_valid(list_response(e, false));
-  const std::vector<std::pair<StatusItem, std::uint64_t>> items = {{StatusItem::messages, 231}, {StatusItem::uidnext, 44292}};
+  const std::vector<std::pair<StatusItem, std::uint64_t>> items = {{StatusItem::messages, 231},
+                                                                   {StatusItem::uidnext, 44292}};
   EXPECT_EQ(status_response("blurdybloop", items, false), "* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292)\r\n");
   EXPECT_EQ(status_response("a b", {}, false), "* STATUS \"a b\" ()\r\n");
   EXPECT_EQ(status_response("INBOX", items, false, "F2212ea87-6097"),
@@ -254,7 +281,9 @@ TEST(ImapResponse, StringChoice) {
   EXPECT_EQ(out.substr(0, 8), "{1025}\r\n");
   out.clear();
   append_string(out, std::string("a\0b", 3));
-  EXPECT_EQ(out, "{3}\r\na\x80" "b");
+  EXPECT_EQ(out,
+            "{3}\r\na\x80"
+            "b");
   out.clear();
   append_literal(out, std::string("a\0b", 3), true);
   EXPECT_EQ(out, std::string("~{3}\r\na\0b", 9));
@@ -267,9 +296,9 @@ TEST(ImapResponse, StringChoice) {
 }
 
 TEST(ImapResponse, SyntaxCheckerRejectsBrokenOutput) {
-  for (const char* bad : {"* OK", "* FETCH (1\r\n", "* 1 FETCH (a))\r\n", "* 1 FETCH {5}\r\nabc\r\n",
-                          "a1 FETCH x\r\n", "* 1 FETCH \"a\r\n", "* LIST  x\r\n", "* LIST (x )\r\n",
-                          "* OK [ALERT text\r\n", "* X \"a\\b\"\r\n", "+x\r\n"}) {
+  for (const char* bad : {"* OK", "* FETCH (1\r\n", "* 1 FETCH (a))\r\n", "* 1 FETCH {5}\r\nabc\r\n", "a1 FETCH x\r\n",
+                          "* 1 FETCH \"a\r\n", "* LIST  x\r\n", "* LIST (x )\r\n", "* OK [ALERT text\r\n",
+                          "* X \"a\\b\"\r\n", "+x\r\n"}) {
     EXPECT_FALSE(check_response_syntax(bad)) << bad;
   }
   expect_valid("* 1 FETCH (BODY[HEADER.FIELDS (\"A B\" C)]<0> {2}\r\nab)\r\n+ go\r\n* OK [READ-WRITE] x\r\n");

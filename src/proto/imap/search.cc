@@ -13,13 +13,20 @@ struct KeyName {
 
 // Keys without arguments.
 constexpr KeyName kPlainKeys[] = {
-    {"ALL", SearchKeyKind::all},           {"ANSWERED", SearchKeyKind::answered},
-    {"DELETED", SearchKeyKind::deleted},   {"DRAFT", SearchKeyKind::draft},
-    {"FLAGGED", SearchKeyKind::flagged},   {"RECENT", SearchKeyKind::recent},
-    {"SEEN", SearchKeyKind::seen},         {"NEW", SearchKeyKind::new_},
-    {"OLD", SearchKeyKind::old},           {"UNANSWERED", SearchKeyKind::unanswered},
-    {"UNDELETED", SearchKeyKind::undeleted}, {"UNDRAFT", SearchKeyKind::undraft},
-    {"UNFLAGGED", SearchKeyKind::unflagged}, {"UNSEEN", SearchKeyKind::unseen},
+    {"ALL", SearchKeyKind::all},
+    {"ANSWERED", SearchKeyKind::answered},
+    {"DELETED", SearchKeyKind::deleted},
+    {"DRAFT", SearchKeyKind::draft},
+    {"FLAGGED", SearchKeyKind::flagged},
+    {"RECENT", SearchKeyKind::recent},
+    {"SEEN", SearchKeyKind::seen},
+    {"NEW", SearchKeyKind::new_},
+    {"OLD", SearchKeyKind::old},
+    {"UNANSWERED", SearchKeyKind::unanswered},
+    {"UNDELETED", SearchKeyKind::undeleted},
+    {"UNDRAFT", SearchKeyKind::undraft},
+    {"UNFLAGGED", SearchKeyKind::unflagged},
+    {"UNSEEN", SearchKeyKind::unseen},
     {"SAVEDATESUPPORTED", SearchKeyKind::savedatesupported},
 };
 // Keys followed by one astring.
@@ -30,10 +37,14 @@ constexpr KeyName kStringKeys[] = {
 };
 // Keys followed by a date.
 constexpr KeyName kDateKeys[] = {
-    {"BEFORE", SearchKeyKind::before},         {"ON", SearchKeyKind::on},
-    {"SINCE", SearchKeyKind::since},           {"SENTBEFORE", SearchKeyKind::sentbefore},
-    {"SENTON", SearchKeyKind::senton},         {"SENTSINCE", SearchKeyKind::sentsince},
-    {"SAVEDBEFORE", SearchKeyKind::savedbefore}, {"SAVEDON", SearchKeyKind::savedon},
+    {"BEFORE", SearchKeyKind::before},
+    {"ON", SearchKeyKind::on},
+    {"SINCE", SearchKeyKind::since},
+    {"SENTBEFORE", SearchKeyKind::sentbefore},
+    {"SENTON", SearchKeyKind::senton},
+    {"SENTSINCE", SearchKeyKind::sentsince},
+    {"SAVEDBEFORE", SearchKeyKind::savedbefore},
+    {"SAVEDON", SearchKeyKind::savedon},
     {"SAVEDSINCE", SearchKeyKind::savedsince},
 };
 
@@ -408,30 +419,20 @@ void write_key(std::string& out, const SearchKey& k) {
         write_key(out, c);
       }
       return;
-    case SearchKeyKind::sequence_set:
-      out += k.set.to_string();
-      return;
-    case SearchKeyKind::uid:
-      out += "UID " + k.set.to_string();
-      return;
+    case SearchKeyKind::sequence_set: out += k.set.to_string(); return;
+    case SearchKeyKind::uid: out += "UID " + k.set.to_string(); return;
     case SearchKeyKind::keyword:
     case SearchKeyKind::unkeyword:
     case SearchKeyKind::emailid:
-    case SearchKeyKind::threadid:
-      out += std::string(kind_name(k.kind)) + " " + k.text;
-      return;
+    case SearchKeyKind::threadid: out += std::string(kind_name(k.kind)) + " " + k.text; return;
     case SearchKeyKind::bcc:
     case SearchKeyKind::body:
     case SearchKeyKind::cc:
     case SearchKeyKind::from:
     case SearchKeyKind::subject:
     case SearchKeyKind::text:
-    case SearchKeyKind::to:
-      out += std::string(kind_name(k.kind)) + " " + quote(k.text);
-      return;
-    case SearchKeyKind::header:
-      out += "HEADER " + quote(k.field) + " " + quote(k.text);
-      return;
+    case SearchKeyKind::to: out += std::string(kind_name(k.kind)) + " " + quote(k.text); return;
+    case SearchKeyKind::header: out += "HEADER " + quote(k.field) + " " + quote(k.text); return;
     case SearchKeyKind::before:
     case SearchKeyKind::on:
     case SearchKeyKind::since:
@@ -440,15 +441,11 @@ void write_key(std::string& out, const SearchKey& k) {
     case SearchKeyKind::sentsince:
     case SearchKeyKind::savedbefore:
     case SearchKeyKind::savedon:
-    case SearchKeyKind::savedsince:
-      out += std::string(kind_name(k.kind)) + " " + format_date(k.date);
-      return;
+    case SearchKeyKind::savedsince: out += std::string(kind_name(k.kind)) + " " + format_date(k.date); return;
     case SearchKeyKind::larger:
     case SearchKeyKind::smaller:
     case SearchKeyKind::older:
-    case SearchKeyKind::younger:
-      out += std::string(kind_name(k.kind)) + " " + std::to_string(k.number);
-      return;
+    case SearchKeyKind::younger: out += std::string(kind_name(k.kind)) + " " + std::to_string(k.number); return;
     case SearchKeyKind::modseq:
       out += "MODSEQ ";
       if (!k.field.empty()) {
@@ -457,9 +454,7 @@ void write_key(std::string& out, const SearchKey& k) {
       }
       out += std::to_string(k.number);
       return;
-    default:
-      out += kind_name(k.kind);
-      return;
+    default: out += kind_name(k.kind); return;
   }
 }
 

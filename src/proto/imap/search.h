@@ -25,30 +25,55 @@
 namespace postroom::imap {
 
 enum class SearchKeyKind {
-  and_,          // children: all must match ("(" ... ")" or the whole program)
-  or_,           // OR a b (children: 2)
-  not_,          // NOT a (children: 1)
+  and_,  // children: all must match ("(" ... ")" or the whole program)
+  or_,   // OR a b (children: 2)
+  not_,  // NOT a (children: 1)
   all,
   sequence_set,  // set (message sequence numbers, or "$")
   uid,           // UID set
   // Flags.
-  answered, deleted, draft, flagged, recent, seen, new_, old,
-  unanswered, undeleted, undraft, unflagged, unseen,
-  keyword,       // text: the keyword
-  unkeyword,     // text: the keyword
+  answered,
+  deleted,
+  draft,
+  flagged,
+  recent,
+  seen,
+  new_,
+  old,
+  unanswered,
+  undeleted,
+  undraft,
+  unflagged,
+  unseen,
+  keyword,    // text: the keyword
+  unkeyword,  // text: the keyword
   // Strings (substring, case-insensitive; text holds the raw bytes).
-  bcc, body, cc, from, subject, text, to,
-  header,        // field: header field name, text: value ("" matches every message with the field)
+  bcc,
+  body,
+  cc,
+  from,
+  subject,
+  text,
+  to,
+  header,  // field: header field name, text: value ("" matches every message with the field)
   // Dates (date): internal date, Date: header, save date (RFC 8514).
-  before, on, since, sentbefore, senton, sentsince, savedbefore, savedon, savedsince,
+  before,
+  on,
+  since,
+  sentbefore,
+  senton,
+  sentsince,
+  savedbefore,
+  savedon,
+  savedsince,
   savedatesupported,  // RFC 8514 §4.3
-  larger,        // number: octets
-  smaller,       // number: octets
-  older,         // number: seconds (RFC 5032)
-  younger,       // number: seconds (RFC 5032)
-  modseq,        // number: mod-sequence (0 allowed); field/entry_type optional (RFC 7162 §3.1.5)
-  emailid,       // text: objectid (RFC 8474 §5.1)
-  threadid,      // text: objectid (RFC 8474 §5.2)
+  larger,             // number: octets
+  smaller,            // number: octets
+  older,              // number: seconds (RFC 5032)
+  younger,            // number: seconds (RFC 5032)
+  modseq,             // number: mod-sequence (0 allowed); field/entry_type optional (RFC 7162 §3.1.5)
+  emailid,            // text: objectid (RFC 8474 §5.1)
+  threadid,           // text: objectid (RFC 8474 §5.2)
 };
 
 // RFC 7162 entry-type-req for MODSEQ with an entry name.

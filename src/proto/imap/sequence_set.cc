@@ -60,7 +60,9 @@ SequenceSet SequenceSet::saved() {
   return s;
 }
 
-SequenceSet SequenceSet::single(std::uint32_t n) { return from_ranges({Range{n, n}}); }
+SequenceSet SequenceSet::single(std::uint32_t n) {
+  return from_ranges({Range{n, n}});
+}
 
 SequenceSet SequenceSet::from_ranges(std::vector<Range> ranges) {
   SequenceSet s;

@@ -53,7 +53,7 @@ class SequenceSet {
     friend bool operator==(const Range&, const Range&) = default;
   };
 
-  SequenceSet() = default;  // the empty set (never produced by the parser)
+  SequenceSet() = default;     // the empty set (never produced by the parser)
   static SequenceSet saved();  // "$"
   static SequenceSet single(std::uint32_t n);
   static SequenceSet from_ranges(std::vector<Range> ranges);
@@ -105,8 +105,7 @@ class SequenceSet {
 // Parses a whole sequence-set. allow_saved: accept "$" (SEARCHRES; RFC 5182 §2.1).
 // Errors are ErrorKind::bad_syntax (or limit for too many ranges) with a fixed text that
 // never echoes client bytes.
-Result<SequenceSet> parse_sequence_set(std::string_view text, const SequenceLimits& limits,
-                                       bool allow_saved = true);
+Result<SequenceSet> parse_sequence_set(std::string_view text, const SequenceLimits& limits, bool allow_saved = true);
 
 // Binary search in a result of intervals()/clipped().
 bool interval_contains(std::span<const Interval> intervals, std::uint32_t n);

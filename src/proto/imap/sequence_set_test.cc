@@ -23,8 +23,8 @@ TEST(SequenceSet, ParsesForms) {
 }
 
 TEST(SequenceSet, RejectsInvalid) {
-  for (const char* bad : {"", "0", "0:5", "5:0", "4294967296", "99999999999", "1,", ",1", "1,,2", "1:", ":1", "1:2:3",
-                          "a", "-1", "+1", "01", "$,1", "1,$", "$$", "**", "1 2"}) {
+  for (const char* bad : {"",      "0", "0:5", "5:0", "4294967296", "99999999999", "1,",  ",1", "1,,2", "1:", ":1",
+                          "1:2:3", "a", "-1",  "+1",  "01",         "$,1",         "1,$", "$$", "**",   "1 2"}) {
     EXPECT_FALSE(parse_sequence_set(bad, SequenceLimits{}).ok()) << bad;
   }
   EXPECT_FALSE(parse_sequence_set("$", SequenceLimits{}, false).ok());

@@ -8,13 +8,27 @@ namespace postroom::pop3 {
 namespace {
 
 constexpr std::array<std::pair<std::string_view, Verb>, 16> kVerbs = {{
-    {"USER", Verb::user}, {"PASS", Verb::pass}, {"APOP", Verb::apop}, {"STAT", Verb::stat},
-    {"LIST", Verb::list}, {"RETR", Verb::retr}, {"DELE", Verb::dele}, {"NOOP", Verb::noop},
-    {"RSET", Verb::rset}, {"QUIT", Verb::quit}, {"TOP", Verb::top},   {"UIDL", Verb::uidl},
-    {"CAPA", Verb::capa}, {"STLS", Verb::stls}, {"AUTH", Verb::auth}, {"UTF8", Verb::utf8},
+    {"USER", Verb::user},
+    {"PASS", Verb::pass},
+    {"APOP", Verb::apop},
+    {"STAT", Verb::stat},
+    {"LIST", Verb::list},
+    {"RETR", Verb::retr},
+    {"DELE", Verb::dele},
+    {"NOOP", Verb::noop},
+    {"RSET", Verb::rset},
+    {"QUIT", Verb::quit},
+    {"TOP", Verb::top},
+    {"UIDL", Verb::uidl},
+    {"CAPA", Verb::capa},
+    {"STLS", Verb::stls},
+    {"AUTH", Verb::auth},
+    {"UTF8", Verb::utf8},
 }};
 
-char to_upper_ascii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char to_upper_ascii(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 }  // namespace
 

@@ -62,12 +62,9 @@ NumberError parse_decimal(std::string_view text, std::uint32_t& out) {
 
 std::optional<ParseError> parse_message_number(std::string_view text, std::uint32_t& out) {
   switch (parse_decimal(text, out)) {
-    case NumberError::not_a_number:
-      return syntax_error("message number must be a positive decimal number");
-    case NumberError::too_large:
-      return syntax_error("message number too large");
-    case NumberError::none:
-      break;
+    case NumberError::not_a_number: return syntax_error("message number must be a positive decimal number");
+    case NumberError::too_large: return syntax_error("message number too large");
+    case NumberError::none: break;
   }
   if (out == 0) {
     return syntax_error("message numbers start at 1");
@@ -75,7 +72,9 @@ std::optional<ParseError> parse_message_number(std::string_view text, std::uint3
   return std::nullopt;
 }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 // RFC 4422 §3.1: 1 to 20 characters of upper-case letters, digits, '-' and '_'. Lower case
 // is accepted and folded, as clients differ.
@@ -97,7 +96,9 @@ bool normalise_mechanism(std::string_view text, std::string& out) {
   return true;
 }
 
-std::string no_arguments_text(Verb verb) { return std::string(verb_name(verb)) + " takes no arguments"; }
+std::string no_arguments_text(Verb verb) {
+  return std::string(verb_name(verb)) + " takes no arguments";
+}
 
 ParseResult parse_command(std::string_view line) {
   for (char c : line) {
@@ -212,12 +213,9 @@ ParseResult parse_command(std::string_view line) {
       }
       command.message = number;
       switch (parse_decimal(args[1], command.line_count)) {
-        case NumberError::not_a_number:
-          return syntax_error("line count must be a non-negative decimal number");
-        case NumberError::too_large:
-          return syntax_error("line count too large");
-        case NumberError::none:
-          break;
+        case NumberError::not_a_number: return syntax_error("line count must be a non-negative decimal number");
+        case NumberError::too_large: return syntax_error("line count too large");
+        case NumberError::none: break;
       }
       return command;
     }
@@ -235,8 +233,7 @@ ParseResult parse_command(std::string_view line) {
       return command;
     }
 
-    case Verb::pass:
-      break;  // handled above
+    case Verb::pass: break;  // handled above
   }
   POSTROOM_CHECK(false, "unhandled POP3 verb");
   return command;
@@ -285,7 +282,9 @@ void CommandParser::clear() {
   sasl_mode_ = false;
 }
 
-std::size_t CommandParser::current_limit() const { return sasl_mode_ ? sasl_max_len_ : limits_.max_command_line; }
+std::size_t CommandParser::current_limit() const {
+  return sasl_mode_ ? sasl_max_len_ : limits_.max_command_line;
+}
 
 ParseResult CommandParser::next() {
   const std::size_t lf = buffer_.find('\n', scanned_);
@@ -315,8 +314,8 @@ ParseResult CommandParser::next() {
   sasl_mode_ = false;
   if (discarding_ || line_octets > limit) {
     discarding_ = false;
-    return ParseError{ParseErrorKind::line_too_long,
-                      "line too long (limit " + std::to_string(limit) + " octets)", was_sasl};
+    return ParseError{ParseErrorKind::line_too_long, "line too long (limit " + std::to_string(limit) + " octets)",
+                      was_sasl};
   }
 
   std::string_view line(buffer_.data() + line_start, line_octets - 1);

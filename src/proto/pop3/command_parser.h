@@ -57,7 +57,7 @@ enum class ParseErrorKind {
 
 struct ParseError {
   ParseErrorKind kind = ParseErrorKind::bad_syntax;
-  std::string text;  // ready for "-ERR <text>"; never echoes client bytes
+  std::string text;               // ready for "-ERR <text>"; never echoes client bytes
   bool in_sasl_exchange = false;  // the bad line was a SASL response: abort the AUTH
 };
 

@@ -54,7 +54,9 @@ std::vector<std::string> parse_pieces(const std::vector<std::string_view>& piece
   return out;
 }
 
-std::vector<std::string> parse_all(std::string_view input, Limits limits = {}) { return parse_pieces({input}, limits); }
+std::vector<std::string> parse_all(std::string_view input, Limits limits = {}) {
+  return parse_pieces({input}, limits);
+}
 
 // Every split into two pieces, and byte by byte, must give the same results as one feed.
 void expect_split_invariant(std::string_view input, Limits limits = {}) {
@@ -307,8 +309,8 @@ TEST(Pop3Parser, EverySplitPointGivesSameResults) {
 }
 
 TEST(Pop3Parser, EverySplitPointWithLongLines) {
-  const std::string input = "NOOP\r\n" + std::string(300, 'y') + "\r\nSTAT\r\n" + std::string(254, 'z') +
-                            "\r\n" + "USER " + std::string(248, 'u') + "\r\nQUIT\r\n";
+  const std::string input = "NOOP\r\n" + std::string(300, 'y') + "\r\nSTAT\r\n" + std::string(254, 'z') + "\r\n" +
+                            "USER " + std::string(248, 'u') + "\r\nQUIT\r\n";
   expect_split_invariant(input);
   const std::vector<std::string> results = parse_all(input);
   ASSERT_EQ(results.size(), 6u);

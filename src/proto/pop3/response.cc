@@ -69,11 +69,17 @@ std::string_view resp_code_name(RespCode code) {
   return "SYS/PERM";
 }
 
-std::string ok(std::string_view text) { return status_line("+OK", {}, text); }
+std::string ok(std::string_view text) {
+  return status_line("+OK", {}, text);
+}
 
-std::string err(std::string_view text) { return status_line("-ERR", {}, text); }
+std::string err(std::string_view text) {
+  return status_line("-ERR", {}, text);
+}
 
-std::string err_code(RespCode code, std::string_view text) { return status_line("-ERR", resp_code_name(code), text); }
+std::string err_code(RespCode code, std::string_view text) {
+  return status_line("-ERR", resp_code_name(code), text);
+}
 
 void append_dot_stuffed(std::string& out, std::string_view message) {
   out.reserve(out.size() + message.size() + 2);

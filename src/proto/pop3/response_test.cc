@@ -95,7 +95,7 @@ TEST(Pop3Response, Top) {
   EXPECT_EQ(top(message, 2), "From: a\r\nSubject: b\r\n\r\nline1\r\n..line2\r\n");
   EXPECT_EQ(top(message, 3), stuffed(message));
   EXPECT_EQ(top(message, 1000000), stuffed(message));
-  EXPECT_EQ(top("From: a\nX: y", 5), "From: a\r\nX: y\r\n");  // no body at all
+  EXPECT_EQ(top("From: a\nX: y", 5), "From: a\r\nX: y\r\n");        // no body at all
   EXPECT_EQ(top("From: a\n\n\nsecond", 1), "From: a\r\n\r\n\r\n");  // empty body line counts
   EXPECT_EQ(top("", 3), "");
 }

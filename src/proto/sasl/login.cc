@@ -51,8 +51,7 @@ Step LoginMechanism::step(std::string_view client_response) {
       }
       return Done{std::string(), std::move(user_), std::string(client_response)};
     case State::idle:
-    case State::finished:
-      break;
+    case State::finished: break;
   }
   POSTROOM_CHECK(false, "LOGIN step outside an exchange");
   return Failed{make_error(ErrorKind::permanent, "unreachable")};

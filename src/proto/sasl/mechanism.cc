@@ -40,7 +40,9 @@ std::unique_ptr<Mechanism> make_mechanism(std::string_view name) {
   return nullptr;
 }
 
-std::span<const std::string_view> supported_mechanisms() { return kSupported; }
+std::span<const std::string_view> supported_mechanisms() {
+  return kSupported;
+}
 
 Result<std::string> decode_initial_response(std::string_view wire) {
   if (wire == "=") {

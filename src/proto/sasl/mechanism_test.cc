@@ -47,7 +47,8 @@ TEST(SaslPlain, Rejections) {
   }
   EXPECT_EQ(parse_plain_message("\0tim\0"s + std::string(256, 'p')).error().kind, ErrorKind::limit);
   // Exactly at the limit is fine, and UTF-8 passes.
-  EXPECT_TRUE(parse_plain_message(std::string(255, 'z') + "\0"s + std::string(255, 'a') + "\0"s + std::string(255, 'p')).ok());
+  EXPECT_TRUE(
+      parse_plain_message(std::string(255, 'z') + "\0"s + std::string(255, 'a') + "\0"s + std::string(255, 'p')).ok());
   EXPECT_TRUE(parse_plain_message("\0j\xc3\xbcrgen\0p\xc3\xa4ss"s).ok());
 }
 

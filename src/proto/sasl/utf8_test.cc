@@ -8,11 +8,11 @@ namespace {
 TEST(Utf8, Valid) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
-  EXPECT_TRUE(is_valid_utf8("j\xc3\xbcrgen"));              // ü
-  EXPECT_TRUE(is_valid_utf8("\xe2\x82\xac"));               // €
-  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x93\xac"));           // 📬
-  EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));           // U+10FFFF
-  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));               // U+D7FF
+  EXPECT_TRUE(is_valid_utf8("j\xc3\xbcrgen"));     // ü
+  EXPECT_TRUE(is_valid_utf8("\xe2\x82\xac"));      // €
+  EXPECT_TRUE(is_valid_utf8("\xf0\x9f\x93\xac"));  // 📬
+  EXPECT_TRUE(is_valid_utf8("\xf4\x8f\xbf\xbf"));  // U+10FFFF
+  EXPECT_TRUE(is_valid_utf8("\xed\x9f\xbf"));      // U+D7FF
 }
 
 TEST(Utf8, Invalid) {
@@ -24,9 +24,9 @@ TEST(Utf8, Invalid) {
   EXPECT_FALSE(is_valid_utf8("\xf4\x90\x80\x80"));  // U+110000
   EXPECT_FALSE(is_valid_utf8("\xf5\x80\x80\x80"));
   EXPECT_FALSE(is_valid_utf8("\xff"));
-  EXPECT_FALSE(is_valid_utf8("\xc3"));              // truncated
-  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));          // truncated
-  EXPECT_FALSE(is_valid_utf8("\xc3\x28"));          // bad continuation
+  EXPECT_FALSE(is_valid_utf8("\xc3"));      // truncated
+  EXPECT_FALSE(is_valid_utf8("\xe2\x82"));  // truncated
+  EXPECT_FALSE(is_valid_utf8("\xc3\x28"));  // bad continuation
   EXPECT_FALSE(is_valid_utf8("\xe2\x82\x28"));
 }
 

@@ -18,12 +18,26 @@ bool is_atext(char c) {
     return true;
   }
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}':
-    case '~':
-      return true;
-    default:
-      return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~': return true;
+    default: return false;
   }
 }
 
@@ -33,7 +47,9 @@ bool is_qtext(char c) {
   return u == 32 || u == 33 || (u >= 35 && u <= 91) || (u >= 93 && u <= 126) || u >= 0x80;
 }
 
-bool is_domain_char(char c) { return is_alnum(c) || c == '-' || c == '.' || is_non_ascii(c); }
+bool is_domain_char(char c) {
+  return is_alnum(c) || c == '-' || c == '.' || is_non_ascii(c);
+}
 
 bool is_ipv4(std::string_view text) {
   int parts = 0;
@@ -69,7 +85,8 @@ bool count_ipv6_groups(std::string_view text, bool allow_ipv4_tail, int& groups)
   std::size_t start = 0;
   while (true) {
     const std::size_t colon = text.find(':', start);
-    const std::string_view piece = text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
+    const std::string_view piece =
+        text.substr(start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
     if (colon == std::string_view::npos && allow_ipv4_tail && piece.find('.') != std::string_view::npos) {
       if (!is_ipv4(piece)) {
         return false;

@@ -68,10 +68,10 @@ struct Path {
     postmaster,  // <Postmaster> without a domain (forward-path only, RFC 5321 §4.1.1.3)
   };
   Kind kind = Kind::null;
-  Mailbox mailbox;                 // empty unless kind == mailbox
-  bool had_source_route = false;   // "@a,@b:" was present and dropped (RFC 5321 §4.1.2, §C)
-  bool contains_utf8 = false;      // non-ASCII in the local part or domain: the session
-                                   // accepts that only after MAIL ... SMTPUTF8 (RFC 6531 §3.4)
+  Mailbox mailbox;                // empty unless kind == mailbox
+  bool had_source_route = false;  // "@a,@b:" was present and dropped (RFC 5321 §4.1.2, §C)
+  bool contains_utf8 = false;     // non-ASCII in the local part or domain: the session
+                                  // accepts that only after MAIL ... SMTPUTF8 (RFC 6531 §3.4)
   friend bool operator==(const Path&, const Path&) = default;
 };
 
@@ -92,7 +92,7 @@ struct MailParams {
   // SIZE=n (RFC 1870 §3). Values beyond 2^64-1 saturate (they are over any limit anyway).
   std::optional<std::uint64_t> size;
   Body body = Body::unspecified;
-  bool smtputf8 = false;             // SMTPUTF8 (RFC 6531 §3.4)
+  bool smtputf8 = false;  // SMTPUTF8 (RFC 6531 §3.4)
   Ret ret = Ret::unspecified;
   std::optional<std::string> envid;  // ENVID=xtext, decoded (RFC 3461 §4.4)
   // AUTH=xtext, decoded (RFC 4954 §5). "AUTH=<>" gives an empty string: the sender says the

@@ -56,8 +56,12 @@ ParseError make(ParseErrorKind kind, std::string text) {
   return error;
 }
 
-ParseError bad_arguments(std::string text) { return make(ParseErrorKind::bad_arguments, std::move(text)); }
-ParseError bad_parameter(std::string text) { return make(ParseErrorKind::bad_parameter, std::move(text)); }
+ParseError bad_arguments(std::string text) {
+  return make(ParseErrorKind::bad_arguments, std::move(text));
+}
+ParseError bad_parameter(std::string text) {
+  return make(ParseErrorKind::bad_parameter, std::move(text));
+}
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -296,8 +300,7 @@ std::optional<ParseError> parse_mail_parameters(std::string_view text, MailParam
         params.auth = std::move(*decoded);
         break;
       }
-      default:
-        POSTROOM_CHECK(false, "unhandled MAIL parameter");
+      default: POSTROOM_CHECK(false, "unhandled MAIL parameter");
     }
   }
   return std::nullopt;
@@ -308,7 +311,8 @@ std::optional<ParseError> parse_notify(std::string_view value, Notify& notify) {
   int count = 0;
   while (true) {
     const std::size_t comma = value.find(',', start);
-    const std::string_view item = value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item =
+        value.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     bool* flag = nullptr;
     if (iequals(item, "NEVER")) {
       flag = &notify.never;
@@ -466,9 +470,8 @@ std::variant<Command, ParseError> parse_command_line(std::string_view line, cons
       }
       // Extra words are ignored: some clients append their software name.
       command.domain = std::string(words[0]);
-      command.domain_valid = words[0].front() == '['
-                                 ? address_literal_kind(words[0]).has_value()
-                                 : is_valid_domain(words[0], limits.address.max_domain);
+      command.domain_valid = words[0].front() == '[' ? address_literal_kind(words[0]).has_value()
+                                                     : is_valid_domain(words[0], limits.address.max_domain);
       return command;
     }
 
@@ -489,9 +492,7 @@ std::variant<Command, ParseError> parse_command_line(std::string_view line, cons
       return command;
 
     case Verb::noop:
-    case Verb::help:
-      command.argument = std::string(trim_spaces(rest));
-      return command;
+    case Verb::help: command.argument = std::string(trim_spaces(rest)); return command;
 
     case Verb::vrfy:
     case Verb::expn:
@@ -546,7 +547,9 @@ CommandParser::CommandParser(Limits limits) : limits_(limits) {
   POSTROOM_CHECK(limits_.max_command_line >= 512, "RFC 5321 §4.5.3.1.4: command lines of 512 octets must fit");
 }
 
-void CommandParser::feed(std::string_view bytes) { lines_.feed(bytes); }
+void CommandParser::feed(std::string_view bytes) {
+  lines_.feed(bytes);
+}
 
 void CommandParser::expect_sasl_response(std::size_t max_len) {
   POSTROOM_CHECK(max_len >= 3, "SASL line limit must allow at least a CRLF");

@@ -63,23 +63,23 @@ struct SaslResponse {
 };
 
 enum class ParseErrorKind {
-  line_too_long,          // 500 5.5.2  (RFC 5321 §4.5.3.1.10 "500 Line too long")
-  auth_line_too_long,     // 500 5.5.6  (RFC 4954 §6)
-  bare_newline,           // 500 5.5.2  line ended in a bare LF under BareNewlinePolicy::reject
-  bad_syntax,             // 500 5.5.2  control character, invalid UTF-8, empty line
-  unknown_command,        // 500 5.5.1  (RFC 3463 X.5.1 invalid command)
-  bad_arguments,          // 501 5.5.4  wrong or missing arguments
-  bad_sender,             // 501 5.1.7  reverse-path syntax (RFC 3463 X.1.7)
-  bad_recipient,          // 501 5.1.3  forward-path syntax (RFC 3463 X.1.3)
-  unrecognized_parameter, // 555 5.5.4  unknown MAIL/RCPT parameter (RFC 5321 §4.1.1.11)
-  bad_parameter,          // 501 5.5.4  invalid or duplicate parameter value
+  line_too_long,           // 500 5.5.2  (RFC 5321 §4.5.3.1.10 "500 Line too long")
+  auth_line_too_long,      // 500 5.5.6  (RFC 4954 §6)
+  bare_newline,            // 500 5.5.2  line ended in a bare LF under BareNewlinePolicy::reject
+  bad_syntax,              // 500 5.5.2  control character, invalid UTF-8, empty line
+  unknown_command,         // 500 5.5.1  (RFC 3463 X.5.1 invalid command)
+  bad_arguments,           // 501 5.5.4  wrong or missing arguments
+  bad_sender,              // 501 5.1.7  reverse-path syntax (RFC 3463 X.1.7)
+  bad_recipient,           // 501 5.1.3  forward-path syntax (RFC 3463 X.1.3)
+  unrecognized_parameter,  // 555 5.5.4  unknown MAIL/RCPT parameter (RFC 5321 §4.1.1.11)
+  bad_parameter,           // 501 5.5.4  invalid or duplicate parameter value
 };
 
 struct ParseError {
   ParseErrorKind kind = ParseErrorKind::bad_syntax;
   int code = 500;
   EnhancedStatus enhanced{5, 5, 2};
-  std::string text;  // ready for "<code> <enhanced> <text>"
+  std::string text;               // ready for "<code> <enhanced> <text>"
   bool in_sasl_exchange = false;  // the bad line was a SASL response: abort the AUTH
   // The client's byte stream can no longer be followed (a BDAT whose size could not be
   // read): send the reply, then close.

@@ -12,12 +12,9 @@ namespace {
 
 std::string describe_path(const Path& p) {
   switch (p.kind) {
-    case Path::Kind::null:
-      return "<>";
-    case Path::Kind::postmaster:
-      return "<postmaster:" + p.mailbox.local_part + ">";
-    case Path::Kind::mailbox:
-      break;
+    case Path::Kind::null: return "<>";
+    case Path::Kind::postmaster: return "<postmaster:" + p.mailbox.local_part + ">";
+    case Path::Kind::mailbox: break;
   }
   return "<" + p.mailbox.local_part + (p.mailbox.local_part_quoted ? "(q)" : "") + "@" + p.mailbox.domain + "/" +
          std::to_string(static_cast<int>(p.mailbox.domain_kind)) + (p.had_source_route ? ",route" : "") +
@@ -41,17 +38,21 @@ std::string describe(const ParseResult& result) {
   switch (c.verb) {
     case Verb::helo:
     case Verb::ehlo:
-    case Verb::lhlo:
-      out += c.domain + (c.domain_valid ? "" : ",invalid");
-      break;
+    case Verb::lhlo: out += c.domain + (c.domain_valid ? "" : ",invalid"); break;
     case Verb::mail:
       out += describe_path(c.path);
-      if (c.mail.size) out += " SIZE=" + std::to_string(*c.mail.size);
-      if (c.mail.body != Body::unspecified) out += " BODY=" + std::to_string(static_cast<int>(c.mail.body));
-      if (c.mail.smtputf8) out += " SMTPUTF8";
-      if (c.mail.ret != Ret::unspecified) out += " RET=" + std::to_string(static_cast<int>(c.mail.ret));
-      if (c.mail.envid) out += " ENVID=" + *c.mail.envid;
-      if (c.mail.auth) out += " AUTH=" + *c.mail.auth;
+      if (c.mail.size)
+        out += " SIZE=" + std::to_string(*c.mail.size);
+      if (c.mail.body != Body::unspecified)
+        out += " BODY=" + std::to_string(static_cast<int>(c.mail.body));
+      if (c.mail.smtputf8)
+        out += " SMTPUTF8";
+      if (c.mail.ret != Ret::unspecified)
+        out += " RET=" + std::to_string(static_cast<int>(c.mail.ret));
+      if (c.mail.envid)
+        out += " ENVID=" + *c.mail.envid;
+      if (c.mail.auth)
+        out += " AUTH=" + *c.mail.auth;
       break;
     case Verb::rcpt:
       out += describe_path(c.path);
@@ -62,16 +63,12 @@ std::string describe(const ParseResult& result) {
         out += c.rcpt.notify->failure ? "F" : "";
         out += c.rcpt.notify->delay ? "D" : "";
       }
-      if (c.rcpt.orcpt) out += " ORCPT=" + c.rcpt.orcpt->addr_type + ";" + c.rcpt.orcpt->address;
+      if (c.rcpt.orcpt)
+        out += " ORCPT=" + c.rcpt.orcpt->addr_type + ";" + c.rcpt.orcpt->address;
       break;
-    case Verb::bdat:
-      out += std::to_string(c.chunk_size) + (c.last ? " LAST" : "");
-      break;
-    case Verb::auth:
-      out += c.mechanism + (c.initial_response ? " " + *c.initial_response : "");
-      break;
-    default:
-      out += c.argument;
+    case Verb::bdat: out += std::to_string(c.chunk_size) + (c.last ? " LAST" : ""); break;
+    case Verb::auth: out += c.mechanism + (c.initial_response ? " " + *c.initial_response : ""); break;
+    default: out += c.argument;
   }
   return out + ")";
 }
@@ -100,7 +97,9 @@ std::vector<std::string> parse_pieces(const std::vector<std::string_view>& piece
   return out;
 }
 
-std::vector<std::string> parse_all(std::string_view input, Limits limits = {}) { return parse_pieces({input}, limits); }
+std::vector<std::string> parse_all(std::string_view input, Limits limits = {}) {
+  return parse_pieces({input}, limits);
+}
 
 void expect_split_invariant(std::string_view input, Limits limits = {}) {
   const std::vector<std::string> whole = parse_all(input, limits);
@@ -143,7 +142,9 @@ ParseError parse_error(std::string_view line, Limits limits = {}) {
   return ParseError{};
 }
 
-std::string error_reply(std::string_view line, Limits limits = {}) { return reply_for(parse_error(line, limits)); }
+std::string error_reply(std::string_view line, Limits limits = {}) {
+  return reply_for(parse_error(line, limits));
+}
 
 TEST(SmtpCommand, NoArgumentVerbs) {
   const std::pair<const char*, Verb> cases[] = {
@@ -196,8 +197,7 @@ TEST(SmtpCommand, MailFromForms) {
   EXPECT_EQ(one("MAIL  FROM:<a@example.org>  \r\n"), "MAIL(<a@example.org/0>)");
   // Source route accepted and dropped.
   EXPECT_EQ(one("MAIL FROM:<@a.example,@b.example:user@c.example>\r\n"), "MAIL(<user@c.example/0,route>)");
-  EXPECT_EQ(error_reply("MAIL FROM:alice@example.org\r\n"),
-            "501 5.1.7 address must be enclosed in angle brackets\r\n");
+  EXPECT_EQ(error_reply("MAIL FROM:alice@example.org\r\n"), "501 5.1.7 address must be enclosed in angle brackets\r\n");
   EXPECT_EQ(error_reply("MAIL FROM:\r\n"), "501 5.1.7 address must be enclosed in angle brackets\r\n");
   EXPECT_EQ(error_reply("MAIL <a@example.org>\r\n"), "501 5.5.4 syntax: MAIL FROM:<address>\r\n");
   EXPECT_EQ(error_reply("MAIL FROM <a@example.org>\r\n"), "501 5.5.4 syntax: MAIL FROM:<address>\r\n");
@@ -228,9 +228,9 @@ TEST(SmtpCommand, LocalParts) {
   EXPECT_EQ(one("RCPT TO:<\"a\\\"b\\\\c\"@example.org>\r\n"), "RCPT(<a\"b\\c(q)@example.org/0>)");
   EXPECT_EQ(one("RCPT TO:<\"a>b@c\"@example.org>\r\n"), "RCPT(<a>b@c(q)@example.org/0>)");
   EXPECT_EQ(one("RCPT TO:<\"\"@example.org>\r\n"), "RCPT(<(q)@example.org/0>)");
-  for (const char* bad : {"<.a@example.org>", "<a.@example.org>", "<a..b@example.org>", "<@example.org>",
-                          "<a b@example.org>", "<\"unterminated@example.org>", "<a(b)@example.org>",
-                          "<a@@example.org>", "<a\\b@example.org>"}) {
+  for (const char* bad :
+       {"<.a@example.org>", "<a.@example.org>", "<a..b@example.org>", "<@example.org>", "<a b@example.org>",
+        "<\"unterminated@example.org>", "<a(b)@example.org>", "<a@@example.org>", "<a\\b@example.org>"}) {
     const ParseError error = parse_error("RCPT TO:" + std::string(bad) + "\r\n");
     EXPECT_EQ(error.code, 501) << bad;
     EXPECT_EQ(error.enhanced, (EnhancedStatus{5, 1, 3})) << bad;
@@ -255,20 +255,38 @@ TEST(SmtpCommand, Domains) {
   EXPECT_EQ(one("RCPT TO:<a@[IPv6:::ffff:192.0.2.1]>\r\n"), "RCPT(<a@[IPv6:::ffff:192.0.2.1]/2>)");
   EXPECT_EQ(one("RCPT TO:<a@[IPv6:0:0:0:0:0:ffff:192.0.2.1]>\r\n"), "RCPT(<a@[IPv6:0:0:0:0:0:ffff:192.0.2.1]/2>)");
   EXPECT_EQ(one("RCPT TO:<a@[x-tag:some.thing]>\r\n"), "RCPT(<a@[x-tag:some.thing]/3>)");
-  for (const char* bad :
-       {"<a@-x.example>", "<a@x-.example>", "<a@x..example>", "<a@example.org.>", "<a@.example>", "<a@x_y.example>",
-        "<a@[192.0.2.256]>", "<a@[192.0.2]>", "<a@[192.0.2.1.5]>", "<a@[1920.0.2.1]>", "<a@[IPv6:1::2::3]>",
-        "<a@[IPv6:12345::1]>", "<a@[IPv6:1:2:3:4:5:6:7]>", "<a@[IPv6:1:2:3:4:5:6:7:8:9]>", "<a@[IPv6:g::1]>",
-        "<a@[IPv6:1::2:]>", "<a@[IPv6::1:2]>", "<a@[]>", "<a@[192.0.2.1>", "<a@[tag:]>", "<a@[tag-:x]>",
-        "<a@[tag:a[b]>"}) {
+  for (const char* bad : {"<a@-x.example>",
+                          "<a@x-.example>",
+                          "<a@x..example>",
+                          "<a@example.org.>",
+                          "<a@.example>",
+                          "<a@x_y.example>",
+                          "<a@[192.0.2.256]>",
+                          "<a@[192.0.2]>",
+                          "<a@[192.0.2.1.5]>",
+                          "<a@[1920.0.2.1]>",
+                          "<a@[IPv6:1::2::3]>",
+                          "<a@[IPv6:12345::1]>",
+                          "<a@[IPv6:1:2:3:4:5:6:7]>",
+                          "<a@[IPv6:1:2:3:4:5:6:7:8:9]>",
+                          "<a@[IPv6:g::1]>",
+                          "<a@[IPv6:1::2:]>",
+                          "<a@[IPv6::1:2]>",
+                          "<a@[]>",
+                          "<a@[192.0.2.1>",
+                          "<a@[tag:]>",
+                          "<a@[tag-:x]>",
+                          "<a@[tag:a[b]>"}) {
     const ParseError error = parse_error("RCPT TO:" + std::string(bad) + "\r\n");
     EXPECT_EQ(error.enhanced, (EnhancedStatus{5, 1, 3})) << bad;
   }
 }
 
 TEST(SmtpCommand, Utf8Addresses) {
-  EXPECT_EQ(one("MAIL FROM:<j\xc3\xb6rg@b\xc3\xbc" "cher.example> SMTPUTF8\r\n"),
-            "MAIL(<j\xc3\xb6rg@b\xc3\xbc" "cher.example/0,utf8> SMTPUTF8)");
+  EXPECT_EQ(one("MAIL FROM:<j\xc3\xb6rg@b\xc3\xbc"
+                "cher.example> SMTPUTF8\r\n"),
+            "MAIL(<j\xc3\xb6rg@b\xc3\xbc"
+            "cher.example/0,utf8> SMTPUTF8)");
   // The parser only flags UTF-8; the session refuses it when SMTPUTF8 was not given.
   EXPECT_TRUE(parse_one("RCPT TO:<\xe7\x94\xa8\xe6\x88\xb7@example.org>\r\n").path.contains_utf8);
   EXPECT_TRUE(parse_one("RCPT TO:<\"\xe7\x94\xa8 x\"@example.org>\r\n").path.contains_utf8);
@@ -300,10 +318,12 @@ TEST(SmtpCommand, AddressLimits) {
   EXPECT_EQ(error_reply("RCPT TO:<a@" + label63 + "d.example>\r\n", wide), "501 5.1.3 bad domain syntax\r\n");
 
   // Path: 256 octets including the brackets.
-  const std::string at_limit = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') + "." + std::string(32, 'f') + ">";
+  const std::string at_limit = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') +
+                               "." + std::string(32, 'f') + ">";
   ASSERT_EQ(at_limit.size(), 256u);
   EXPECT_EQ(parse_one("RCPT TO:" + at_limit + "\r\n").verb, Verb::rcpt);
-  const std::string over = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') + "." + std::string(33, 'f') + ">";
+  const std::string over = "<" + std::string(60, 'l') + "@" + label63 + "." + label63 + "." + std::string(32, 'e') +
+                           "." + std::string(33, 'f') + ">";
   EXPECT_EQ(error_reply("RCPT TO:" + over + "\r\n"), "501 5.1.3 path too long\r\n");
   EXPECT_EQ(error_reply("MAIL FROM:" + over + "\r\n"), "501 5.1.7 path too long\r\n");
 }
@@ -320,7 +340,8 @@ TEST(SmtpCommand, MailParameters) {
   EXPECT_EQ(one("MAIL FROM:<a@b.example> RET=FULL\r\n"), "MAIL(<a@b.example/0> RET=1)");
   EXPECT_EQ(one("MAIL FROM:<a@b.example> RET=hdrs\r\n"), "MAIL(<a@b.example/0> RET=2)");
   EXPECT_EQ(one("MAIL FROM:<a@b.example> ENVID=QQ314159+2B1\r\n"), "MAIL(<a@b.example/0> ENVID=QQ314159+1)");
-  EXPECT_EQ(one("MAIL FROM:<a@b.example> AUTH=e+3Dmc2@example.com\r\n"), "MAIL(<a@b.example/0> AUTH=e=mc2@example.com)");
+  EXPECT_EQ(one("MAIL FROM:<a@b.example> AUTH=e+3Dmc2@example.com\r\n"),
+            "MAIL(<a@b.example/0> AUTH=e=mc2@example.com)");
   EXPECT_EQ(one("MAIL FROM:<a@b.example> AUTH=<>\r\n"), "MAIL(<a@b.example/0> AUTH=)");
   EXPECT_EQ(one("MAIL FROM:<> SIZE=1 BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=x AUTH=<>\r\n"),
             "MAIL(<> SIZE=1 BODY=2 SMTPUTF8 RET=2 ENVID=x AUTH=)");
@@ -360,7 +381,8 @@ TEST(SmtpCommand, RcptParameters) {
   EXPECT_EQ(one(to + "ORCPT=rfc822;b+40c.example\r\n"), "RCPT(<b@c.example/0> ORCPT=rfc822;b@c.example)");
   EXPECT_EQ(one(to + "ORCPT=utf-8;j\xc3\xb6rg\\x{40}c.example\r\n"),
             "RCPT(<b@c.example/0> ORCPT=utf-8;j\xc3\xb6rg\\x{40}c.example)");
-  EXPECT_EQ(one(to + "NOTIFY=FAILURE ORCPT=rfc822;b@c.example\r\n"), "RCPT(<b@c.example/0> NOTIFY=F ORCPT=rfc822;b@c.example)");
+  EXPECT_EQ(one(to + "NOTIFY=FAILURE ORCPT=rfc822;b@c.example\r\n"),
+            "RCPT(<b@c.example/0> NOTIFY=F ORCPT=rfc822;b@c.example)");
   EXPECT_EQ(error_reply(to + "NOTIFY=NEVER,SUCCESS\r\n"), "501 5.5.4 NOTIFY=NEVER cannot be combined\r\n");
   EXPECT_EQ(error_reply(to + "NOTIFY=SUCCESS,SUCCESS\r\n"), "501 5.5.4 invalid NOTIFY value\r\n");
   EXPECT_EQ(error_reply(to + "NOTIFY=SUCCESS,\r\n"), "501 5.5.4 invalid NOTIFY value\r\n");

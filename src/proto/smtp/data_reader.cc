@@ -66,8 +66,7 @@ void ReceivedHeaderCounter::feed(std::string_view bytes) {
           phase_ = Phase::rest_of_line;
         }
         break;
-      case Phase::rest_of_line:
-        break;
+      case Phase::rest_of_line: break;
     }
   }
 }
@@ -172,8 +171,7 @@ std::size_t DataReader::feed(std::string_view bytes, std::string& sink) {
           state_ = State::text;  // c is handled as text
         }
         break;
-      case State::done:
-        break;
+      case State::done: break;
     }
   }
   return i;

@@ -63,8 +63,8 @@ enum class DataStatus {
 // reports the first in the order bare_newline, too_big, too_many_hops.
 struct DataOutcome {
   DataStatus status = DataStatus::ok;
-  std::uint64_t octets = 0;        // message size after unstuffing, counted past the limit too
-  unsigned received_headers = 0;   // "Received:" fields in the header block
+  std::uint64_t octets = 0;       // message size after unstuffing, counted past the limit too
+  unsigned received_headers = 0;  // "Received:" fields in the header block
   bool bare_lf_seen = false;
   bool bare_cr_seen = false;
 };

@@ -44,7 +44,9 @@ DataRun read_pieces(const std::vector<std::string_view>& pieces, DataLimits limi
   return run;
 }
 
-DataRun read_all(std::string_view input, DataLimits limits = {}) { return read_pieces({input}, limits); }
+DataRun read_all(std::string_view input, DataLimits limits = {}) {
+  return read_pieces({input}, limits);
+}
 
 void expect_split_invariant(std::string_view input, DataLimits limits = {}) {
   const DataRun whole = read_all(input, limits);
@@ -153,7 +155,8 @@ TEST(SmtpData, SizeLimitThenResync) {
 TEST(SmtpData, ReceivedHeaderCount) {
   std::string header;
   for (int i = 0; i < 99; ++i) {
-    header += (i % 3 == 0 ? "Received: from x\r\n\tby y; date\r\n" : (i % 3 == 1 ? "RECEIVED :z\r\n" : "received:w\r\n"));
+    header +=
+        (i % 3 == 0 ? "Received: from x\r\n\tby y; date\r\n" : (i % 3 == 1 ? "RECEIVED :z\r\n" : "received:w\r\n"));
   }
   const std::string tail = "X-Received: no\r\nReceivedX: no\r\nSubject: a\r\n\r\nReceived: in body\r\n.\r\n";
   DataRun run = read_all(header + tail);
@@ -167,7 +170,8 @@ TEST(SmtpData, ReceivedHeaderCount) {
   off.max_received_headers = 0;
   EXPECT_EQ(read_all("Received: one more\r\n" + header + tail, off).outcome.status, DataStatus::ok);
   expect_split_invariant("Received: a\r\nreceived : b\r\nReceive: c\r\n\r\nReceived: d\r\n.\r\n");
-  EXPECT_EQ(read_all("Received: a\r\nreceived : b\r\nReceive: c\r\n\r\nReceived: d\r\n.\r\n").outcome.received_headers, 2u);
+  EXPECT_EQ(read_all("Received: a\r\nreceived : b\r\nReceive: c\r\n\r\nReceived: d\r\n.\r\n").outcome.received_headers,
+            2u);
 }
 
 TEST(SmtpData, ResetReadsNextMessage) {
@@ -187,7 +191,8 @@ TEST(SmtpData, ResetReadsNextMessage) {
 
 TEST(SmtpData, EverySplitPointOnMixedInput) {
   expect_split_invariant("Received: x\r\nSubject: y\r\n\r\n.\r\r\n..\r\n.a\r\n\r\n\n.\n\r.\r\r\n.\r\nQUIT\r\n");
-  expect_split_invariant("Received: x\r\nSubject: y\r\n\r\n.\r\r\n..\r\n.a\r\n\r\n\n.\n\r.\r\r\n.\r\nQUIT\r\n", normalize());
+  expect_split_invariant("Received: x\r\nSubject: y\r\n\r\n.\r\r\n..\r\n.a\r\n\r\n\n.\n\r.\r\r\n.\r\nQUIT\r\n",
+                         normalize());
 }
 
 // BDAT --------------------------------------------------------------------------------------
@@ -325,8 +330,9 @@ TEST(SmtpSession, EverySplitPointAcrossModes) {
       "BDAT 10\r\n\r\n.\r\nQUIT\rBDAT 0 LAST\r\nQUIT\r\n";
   std::vector<std::string> whole = run_session({input});
   const std::vector<std::string> expected = {
-      "EHLO", "MAIL", "RCPT", "DATA", "message[Subject: s\r\n\r\n.stuffed\r\nx] status=1", "NOOP", "MAIL", "BDAT",
-      "BDAT", "bdat[\r\n.\r\nQUIT\r]", "QUIT"};
+      "EHLO", "MAIL", "RCPT", "DATA", "message[Subject: s\r\n\r\n.stuffed\r\nx] status=1",
+      "NOOP", "MAIL", "BDAT", "BDAT", "bdat[\r\n.\r\nQUIT\r]",
+      "QUIT"};
   EXPECT_EQ(whole, expected);
   for (std::size_t i = 0; i <= input.size(); ++i) {
     ASSERT_EQ(run_session({std::string_view(input).substr(0, i), std::string_view(input).substr(i)}), whole)

@@ -72,18 +72,17 @@ std::string ehlo_reply(std::string_view greeting, const std::vector<std::string>
   return multiline_reply(250, std::nullopt, lines);
 }
 
-std::string reply_for(const ParseError& error) { return reply(error.code, error.enhanced, error.text); }
+std::string reply_for(const ParseError& error) {
+  return reply(error.code, error.enhanced, error.text);
+}
 
 std::optional<std::string> reply_for(const DataOutcome& outcome) {
   switch (outcome.status) {
-    case DataStatus::ok:
-      return std::nullopt;
+    case DataStatus::ok: return std::nullopt;
     case DataStatus::bare_newline:
       return reply(550, {5, 5, 2}, "Message refused: bare <CR> or <LF> received; lines must end in <CR><LF>");
-    case DataStatus::too_big:
-      return reply(552, {5, 3, 4}, "Message size exceeds fixed maximum message size");
-    case DataStatus::too_many_hops:
-      return reply(554, {5, 4, 6}, "Too many hops: mail loop detected");
+    case DataStatus::too_big: return reply(552, {5, 3, 4}, "Message size exceeds fixed maximum message size");
+    case DataStatus::too_many_hops: return reply(554, {5, 4, 6}, "Too many hops: mail loop detected");
   }
   return std::nullopt;
 }

@@ -67,7 +67,9 @@ ReplyParser::ReplyParser(ReplyLimits limits) : limits_(limits) {
   POSTROOM_CHECK(limits_.max_lines >= 1, "a reply has at least one line");
 }
 
-void ReplyParser::feed(std::string_view bytes) { lines_.feed(bytes); }
+void ReplyParser::feed(std::string_view bytes) {
+  lines_.feed(bytes);
+}
 
 void ReplyParser::clear() {
   lines_.clear();

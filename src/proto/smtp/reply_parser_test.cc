@@ -129,8 +129,10 @@ TEST(SmtpReplyParser, EverySplitPoint) {
   limits.max_lines = 4;
   expect_split_invariant(
       "220 mx ESMTP\r\n250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\n354 go\r\n"
-      "250-a\r\n251-b\r\n250 c\r\n" + std::string(600, 'z') + "\r\n250-1\r\n250-2\r\n250-3\r\n250-4\r\n250-5\r\n"
-      "250 6\r\n221 2.0.0 Bye\r\n",
+      "250-a\r\n251-b\r\n250 c\r\n" +
+          std::string(600, 'z') +
+          "\r\n250-1\r\n250-2\r\n250-3\r\n250-4\r\n250-5\r\n"
+          "250 6\r\n221 2.0.0 Bye\r\n",
       limits);
 }
 

@@ -72,7 +72,8 @@ TEST(SmtpStatus, ParseAndFormat) {
   EXPECT_EQ(parse_enhanced_status("4.7.26"), (EnhancedStatus{4, 7, 26}));
   EXPECT_EQ(parse_enhanced_status("2.123.999"), (EnhancedStatus{2, 123, 999}));
   EXPECT_EQ((EnhancedStatus{5, 5, 4}).to_string(), "5.5.4");
-  for (const char* bad : {"", "5", "5.1", "5.1.", "3.1.1", "5.1.1.", "5.1234.1", "5.1.1234", "x.1.1", "5..1", "5.1.1 "}) {
+  for (const char* bad :
+       {"", "5", "5.1", "5.1.", "3.1.1", "5.1.1.", "5.1234.1", "5.1.1234", "x.1.1", "5..1", "5.1.1 "}) {
     EXPECT_FALSE(parse_enhanced_status(bad).has_value()) << bad;
   }
 }

@@ -53,9 +53,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           POSTROOM_CHECK(command->verb == Verb::mail || path.kind != Path::Kind::null, "null path in RCPT");
           if (path.kind == Path::Kind::mailbox) {
             POSTROOM_CHECK(!path.mailbox.domain.empty(), "mailbox without domain");
-            POSTROOM_CHECK(path.mailbox.to_wire().size() + 2 <= limits.address.max_path ||
-                               path.mailbox.local_part_quoted,
-                           "path longer than its limit");
+            POSTROOM_CHECK(
+                path.mailbox.to_wire().size() + 2 <= limits.address.max_path || path.mailbox.local_part_quoted,
+                "path longer than its limit");
           }
         }
         if (command->mail.envid) {

@@ -24,9 +24,9 @@ namespace postroom::server {
 struct LoginOutcome {
   enum class Kind { success, bad_credentials, throttled, unavailable };
   Kind kind = Kind::bad_credentials;
-  store::Account account;                  // on success
-  std::chrono::milliseconds delay{0};      // wait this long before answering
-  std::string detail;                      // for logs
+  store::Account account;              // on success
+  std::chrono::milliseconds delay{0};  // wait this long before answering
+  std::string detail;                  // for logs
 };
 
 class Authenticator {

@@ -16,7 +16,9 @@ class MaildropLocks;
 
 class MaildropLock {
  public:
-  MaildropLock(MaildropLock&& other) noexcept : locks_(other.locks_), account_(other.account_) { other.locks_ = nullptr; }
+  MaildropLock(MaildropLock&& other) noexcept : locks_(other.locks_), account_(other.account_) {
+    other.locks_ = nullptr;
+  }
   MaildropLock& operator=(MaildropLock&&) = delete;
   MaildropLock(const MaildropLock&) = delete;
   ~MaildropLock();

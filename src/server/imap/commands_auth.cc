@@ -96,8 +96,8 @@ io::Task<bool> Session::cmd_authenticate(const pi::Command& command) {
       if (!std::holds_alternative<pi::NeedMore>(item)) {
         break;
       }
-      if (!co_await read_more(std::chrono::duration_cast<std::chrono::milliseconds>(
-              service_.settings().preauth_timeout))) {
+      if (!co_await read_more(
+              std::chrono::duration_cast<std::chrono::milliseconds>(service_.settings().preauth_timeout))) {
         co_return false;
       }
     }
@@ -126,16 +126,14 @@ io::Task<bool> Session::cmd_authenticate(const pi::Command& command) {
 
 io::Task<bool> Session::finish_login(const std::string& tag, const std::string& user, const std::string& password) {
   std::string remote = stream_->remote_address();
-  LoginOutcome outcome =
-      co_await storage([&] { return service_.authenticator().login(user, password, remote); });
+  LoginOutcome outcome = co_await storage([&] { return service_.authenticator().login(user, password, remote); });
   if (outcome.delay.count() > 0) {
     io::asio::steady_timer timer(stream_->socket().get_executor(), outcome.delay);
     boost::system::error_code ignored;
     co_await timer.async_wait(io::asio::redirect_error(io::asio::use_awaitable, ignored));
   }
   switch (outcome.kind) {
-    case LoginOutcome::Kind::success:
-      break;
+    case LoginOutcome::Kind::success: break;
     case LoginOutcome::Kind::throttled:
       log::warn("imap.login_throttled", {{"session", id_}, {"user", user}, {"remote", remote}});
       no(tag, pi::Code::unavailable, "too many failed logins, try again later");

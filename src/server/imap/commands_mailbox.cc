@@ -195,8 +195,8 @@ io::Task<bool> Session::cmd_create(const pi::Command& command) {
     co_return true;
   }
   std::string use = args.special_use.empty() ? "" : args.special_use.front();
-  static const std::set<std::string> kKnownUses{"\\All", "\\Archive", "\\Drafts", "\\Flagged",
-                                                 "\\Junk", "\\Sent", "\\Trash"};
+  static const std::set<std::string> kKnownUses{"\\All",  "\\Archive", "\\Drafts", "\\Flagged",
+                                                "\\Junk", "\\Sent",    "\\Trash"};
   if (!use.empty() && (kKnownUses.count(use) == 0 || use == "\\All" || use == "\\Flagged")) {
     // \All and \Flagged are virtual mailboxes we do not offer.
     no(command.tag, pi::Code::useattr, "unsupported special-use attribute");

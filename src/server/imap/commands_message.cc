@@ -229,7 +229,8 @@ io::Task<bool> Session::cmd_store(const pi::Command& command) {
                                                           : store::FlagOp::replace;
   store::AccountId account = account_->id;
   store::MailboxId mailbox = sel.box.id;
-  auto updated = co_await storage([&] { return mail().update_flags(account, mailbox, uids, op, flags, args.unchangedsince); });
+  auto updated =
+      co_await storage([&] { return mail().update_flags(account, mailbox, uids, op, flags, args.unchangedsince); });
   if (!updated) {
     no(command.tag, pi::Code::unavailable, "cannot change flags now");
     co_return true;

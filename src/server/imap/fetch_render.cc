@@ -258,19 +258,13 @@ Result<std::string> render_fetch(std::uint32_t seq, const std::vector<pi::FetchI
 
   for (const pi::FetchItem& item : items) {
     switch (item.attr) {
-      case pi::FetchAttr::uid:
-        response.uid(meta.uid);
-        break;
+      case pi::FetchAttr::uid: response.uid(meta.uid); break;
       case pi::FetchAttr::flags:
         response.flags(flags);
         flags_written = true;
         break;
-      case pi::FetchAttr::internaldate:
-        response.internaldate(pi::from_unix_seconds(meta.internal_date, 0));
-        break;
-      case pi::FetchAttr::rfc822_size:
-        response.rfc822_size(meta.size);
-        break;
+      case pi::FetchAttr::internaldate: response.internaldate(pi::from_unix_seconds(meta.internal_date, 0)); break;
+      case pi::FetchAttr::rfc822_size: response.rfc822_size(meta.size); break;
       case pi::FetchAttr::modseq:
         response.modseq(meta.modseq);
         modseq_written = true;
@@ -282,9 +276,7 @@ Result<std::string> render_fetch(std::uint32_t seq, const std::vector<pi::FetchI
           response.savedate(std::nullopt);
         }
         break;
-      case pi::FetchAttr::emailid:
-        response.emailid(meta.email_id);
-        break;
+      case pi::FetchAttr::emailid: response.emailid(meta.email_id); break;
       case pi::FetchAttr::threadid:
         if (meta.thread_id.empty()) {
           response.threadid(std::nullopt);

@@ -45,12 +45,12 @@ namespace postroom::server::imap {
 namespace pi = postroom::imap;
 
 struct FetchOptions {
-  bool uid_always = false;  // UID FETCH: UID is in every response
-  bool modseq = false;      // CONDSTORE enabled or CHANGEDSINCE given: MODSEQ in every response
-  bool rev2 = false;        // IMAP4rev2 enabled (no behaviour change today; \Recent is never sent)
-  bool utf8_accept = false; // UTF8=ACCEPT enabled (stored strings are already valid either way)
-  bool read_only = false;   // EXAMINE / read-only SELECT: fetching never sets \Seen
-  std::string mailbox_id;   // MAILBOXID of the selected mailbox (RFC 8474), for future items
+  bool uid_always = false;   // UID FETCH: UID is in every response
+  bool modseq = false;       // CONDSTORE enabled or CHANGEDSINCE given: MODSEQ in every response
+  bool rev2 = false;         // IMAP4rev2 enabled (no behaviour change today; \Recent is never sent)
+  bool utf8_accept = false;  // UTF8=ACCEPT enabled (stored strings are already valid either way)
+  bool read_only = false;    // EXAMINE / read-only SELECT: fetching never sets \Seen
+  std::string mailbox_id;    // MAILBOXID of the selected mailbox (RFC 8474), for future items
 };
 
 // The items of a FETCH: FetchArgs::items when the parser expanded a macro already, else the

@@ -84,8 +84,8 @@ pi::FetchItem item(pi::FetchAttr attr) {
   return it;
 }
 
-pi::FetchItem section(std::vector<std::uint32_t> part, pi::SectionText text = pi::SectionText::none,
-                      bool peek = true, std::vector<std::string> fields = {}) {
+pi::FetchItem section(std::vector<std::uint32_t> part, pi::SectionText text = pi::SectionText::none, bool peek = true,
+                      std::vector<std::string> fields = {}) {
   pi::FetchItem it;
   it.attr = pi::FetchAttr::body_section;
   it.peek = peek;
@@ -173,15 +173,15 @@ TEST_F(FetchRenderTest, MetadataItemsGoldenAndNoBlobRead) {
 TEST_F(FetchRenderTest, EnvelopeBodystructureAndBodyUseStoredStrings) {
   MessageData d = data();
   bool seen = false;
-  auto out = render_fetch(
-      7, {item(pi::FetchAttr::envelope), item(pi::FetchAttr::bodystructure), item(pi::FetchAttr::body)}, d,
-      FetchOptions{}, seen);
+  auto out =
+      render_fetch(7, {item(pi::FetchAttr::envelope), item(pi::FetchAttr::bodystructure), item(pi::FetchAttr::body)}, d,
+                   FetchOptions{}, seen);
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(d.blob_reads(), 0);
   EXPECT_EQ(d.derived_reads(), 1);
   const mime::Analysis analysis = mime::analyze(kMessage);
-  EXPECT_EQ(*out, "* 7 FETCH (ENVELOPE " + analysis.envelope + " BODYSTRUCTURE " + analysis.bodystructure +
-                      " BODY " + analysis.body + ")\r\n");
+  EXPECT_EQ(*out, "* 7 FETCH (ENVELOPE " + analysis.envelope + " BODYSTRUCTURE " + analysis.bodystructure + " BODY " +
+                      analysis.body + ")\r\n");
 }
 
 // Hand-checked against RFC 9051 §7.5.2: sender/reply-to default to from; sizes are the
@@ -197,7 +197,8 @@ TEST_F(FetchRenderTest, GoldenEnvelopeAndBody) {
             "* 7 FETCH (BODY (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"QUOTED-PRINTABLE\" 26 2)"
             "(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 32 1) \"ALTERNATIVE\")"
             "(\"APPLICATION\" \"OCTET-STREAM\" (\"NAME\" \"data.bin\") NIL NIL \"BASE64\" 16)"
-            "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 106 (NIL \"Inner message\" " + dave + " " + dave + " " + dave +
+            "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 106 (NIL \"Inner message\" " +
+                dave + " " + dave + " " + dave +
                 " NIL NIL NIL NIL \"<inner@example.com>\") (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL "
                 "\"7BIT\" 16 1) 5)"
                 "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"X-UUENCODE\" 11 1) \"MIXED\"))\r\n");
@@ -270,7 +271,9 @@ TEST_F(FetchRenderTest, NulInStoredBodyIsNotSentInAPlainLiteral) {
   bool seen = false;
   auto out = render_fetch(2, {section({}, pi::SectionText::text)}, d, FetchOptions{}, seen);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(*out, "* 2 FETCH (BODY[TEXT] {5}\r\na\x80" "b\r\n)\r\n");
+  EXPECT_EQ(*out,
+            "* 2 FETCH (BODY[TEXT] {5}\r\na\x80"
+            "b\r\n)\r\n");
   // BINARY keeps the byte and switches to literal8.
   auto binary_out = render_fetch(2, {binary({1})}, d, FetchOptions{}, seen);
   ASSERT_TRUE(binary_out.ok());
@@ -306,8 +309,7 @@ TEST_F(FetchRenderTest, Partials) {
 
 TEST_F(FetchRenderTest, BinaryDecodesBase64AndQuotedPrintable) {
   // Base64 with NUL bytes: literal8.
-  EXPECT_EQ(fetch({binary({2})}),
-            "* 7 FETCH (BINARY[2] ~{10}\r\n" + std::string("\0\1\2\3\4hello", 10) + ")\r\n");
+  EXPECT_EQ(fetch({binary({2})}), "* 7 FETCH (BINARY[2] ~{10}\r\n" + std::string("\0\1\2\3\4hello", 10) + ")\r\n");
   EXPECT_EQ(fetch({binary({2}, true)}), "* 7 FETCH (BINARY.SIZE[2] 10)\r\n");
   EXPECT_EQ(fetch({binary({1, 1})}), "* 7 FETCH (BINARY[1.1] {19}\r\nCaf\xC3\xA9 report ready.)\r\n");
   EXPECT_EQ(fetch({binary({1, 1}, true)}), "* 7 FETCH (BINARY.SIZE[1.1] 19)\r\n");
@@ -374,10 +376,9 @@ TEST_F(FetchRenderTest, OptionsUidAndModseqAndObjectIds) {
   FetchOptions options;
   options.uid_always = true;
   options.modseq = true;
-  const std::string out =
-      fetch({item(pi::FetchAttr::flags), item(pi::FetchAttr::emailid), item(pi::FetchAttr::threadid),
-             item(pi::FetchAttr::savedate)},
-            options);
+  const std::string out = fetch({item(pi::FetchAttr::flags), item(pi::FetchAttr::emailid),
+                                 item(pi::FetchAttr::threadid), item(pi::FetchAttr::savedate)},
+                                options);
   EXPECT_EQ(out, "* 7 FETCH (UID 1 FLAGS (\\Flagged $Work) EMAILID (" + meta_.email_id + ") THREADID NIL SAVEDATE " +
                      pi::format_date_time(pi::from_unix_seconds(meta_.save_date)) + " MODSEQ (" +
                      std::to_string(meta_.modseq) + "))\r\n");

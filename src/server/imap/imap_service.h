@@ -40,7 +40,11 @@ class ImapService {
  public:
   ImapService(io::Runtime& runtime, mail::MailService& mail, Authenticator& authenticator, SSL_CTX* tls,
               push::ChangeBus& bus, ImapSettings settings)
-      : runtime_(runtime), mail_(mail), authenticator_(authenticator), tls_(tls), bus_(bus),
+      : runtime_(runtime),
+        mail_(mail),
+        authenticator_(authenticator),
+        tls_(tls),
+        bus_(bus),
         settings_(std::move(settings)) {}
 
   io::Task<void> serve(std::unique_ptr<io::Stream> stream, ListenerKind kind);

@@ -36,7 +36,9 @@ Session::Session(ImapService& service, std::unique_ptr<io::Stream> stream, Liste
       id_(new_session_id()),
       alive_(std::make_shared<bool>(true)) {}
 
-Session::~Session() { *alive_ = false; }
+Session::~Session() {
+  *alive_ = false;
+}
 
 io::Task<bool> Session::flush() {
   if (out_.empty()) {
@@ -113,11 +115,34 @@ std::vector<std::string> Session::capabilities() const {
       caps.push_back("LOGINDISABLED");
     }
   }
-  for (const char* cap :
-       {"LITERAL+", "ID", "ENABLE", "NAMESPACE", "UNSELECT", "IDLE", "UIDPLUS", "MOVE", "CONDSTORE", "QRESYNC",
-        "SPECIAL-USE", "CREATE-SPECIAL-USE", "LIST-EXTENDED", "LIST-STATUS", "ESEARCH", "SEARCHRES", "SORT",
-        "THREAD=REFERENCES", "THREAD=ORDEREDSUBJECT", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE",
-        "UTF8=ACCEPT", "STATUS=SIZE", "SAVEDATE", "OBJECTID", "MULTIAPPEND", "BINARY"}) {
+  for (const char* cap : {"LITERAL+",
+                          "ID",
+                          "ENABLE",
+                          "NAMESPACE",
+                          "UNSELECT",
+                          "IDLE",
+                          "UIDPLUS",
+                          "MOVE",
+                          "CONDSTORE",
+                          "QRESYNC",
+                          "SPECIAL-USE",
+                          "CREATE-SPECIAL-USE",
+                          "LIST-EXTENDED",
+                          "LIST-STATUS",
+                          "ESEARCH",
+                          "SEARCHRES",
+                          "SORT",
+                          "THREAD=REFERENCES",
+                          "THREAD=ORDEREDSUBJECT",
+                          "QUOTA",
+                          "QUOTA=RES-STORAGE",
+                          "QUOTA=RES-MESSAGE",
+                          "UTF8=ACCEPT",
+                          "STATUS=SIZE",
+                          "SAVEDATE",
+                          "OBJECTID",
+                          "MULTIAPPEND",
+                          "BINARY"}) {
     caps.push_back(cap);
   }
   if (!deflate_) {
@@ -147,8 +172,8 @@ io::Task<void> Session::run() {
         send(pi::untagged(pi::Condition::bye, "server shutting down"));
         break;
       }
-      auto timeout = state_ == State::not_authenticated ? service_.settings().preauth_timeout
-                                                         : service_.settings().idle_timeout;
+      auto timeout =
+          state_ == State::not_authenticated ? service_.settings().preauth_timeout : service_.settings().idle_timeout;
       if (!co_await read_more(std::chrono::duration_cast<std::chrono::milliseconds>(timeout))) {
         break;
       }
@@ -186,8 +211,7 @@ bool Session::allowed_in_state(const pi::Command& command, std::string& why) con
     case K::capability:
     case K::noop:
     case K::logout:
-    case K::id:
-      return true;
+    case K::id: return true;
     case K::starttls:
     case K::login:
     case K::authenticate:
@@ -230,10 +254,10 @@ io::Task<bool> Session::dispatch(pi::Command& command) {
   }
   bad_commands_ = 0;
   // Commands that use sequence numbers must not see the numbering change under them.
-  bool sequence_sensitive = !command.uid && (command.kind == K::fetch || command.kind == K::store ||
-                                             command.kind == K::search || command.kind == K::copy ||
-                                             command.kind == K::move || command.kind == K::sort ||
-                                             command.kind == K::thread);
+  bool sequence_sensitive =
+      !command.uid &&
+      (command.kind == K::fetch || command.kind == K::store || command.kind == K::search || command.kind == K::copy ||
+       command.kind == K::move || command.kind == K::sort || command.kind == K::thread);
   bool result = true;
   switch (command.kind) {
     case K::capability: result = co_await cmd_capability(command); break;
@@ -402,8 +426,7 @@ void Session::report_expunged(const std::vector<store::Uid>& uids) {
     } else {
       send(pi::expunge_response(seq));
     }
-    sel.saved_search.erase(std::remove(sel.saved_search.begin(), sel.saved_search.end(), *it),
-                           sel.saved_search.end());
+    sel.saved_search.erase(std::remove(sel.saved_search.begin(), sel.saved_search.end(), *it), sel.saved_search.end());
   }
   if (!vanished.empty()) {
     std::sort(vanished.begin(), vanished.end());

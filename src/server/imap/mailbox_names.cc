@@ -131,7 +131,8 @@ std::vector<ListedMailbox> list_mailboxes(const std::vector<store::Mailbox>& box
     } else {
       item.mailbox_id = box->id;
     }
-    if (!request.lsub && request.return_children && !(box == nullptr && item.entry.attributes.back() == "\\NonExistent")) {
+    if (!request.lsub && request.return_children &&
+        !(box == nullptr && item.entry.attributes.back() == "\\NonExistent")) {
       item.entry.attributes.push_back(has_children(name, false) ? "\\HasChildren" : "\\HasNoChildren");
     }
     if (!request.lsub && request.return_subscribed && is_subscribed) {

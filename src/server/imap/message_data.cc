@@ -18,9 +18,9 @@ constexpr std::size_t kMaxNesting = 256;
 struct Value {
   enum class Kind { nil, atom, string, list };
   Kind kind = Kind::nil;
-  std::string text;              // atom text or decoded string
-  std::vector<Value> items;      // list
-  std::size_t begin = 0;         // span in the source
+  std::string text;          // atom text or decoded string
+  std::vector<Value> items;  // list
+  std::size_t begin = 0;     // span in the source
   std::size_t end = 0;
 };
 
@@ -153,7 +153,9 @@ std::vector<EnvelopeAddress> addresses(const Value& v) {
   return out;
 }
 
-bool is_list(const Value& v) { return v.kind == Value::Kind::list; }
+bool is_list(const Value& v) {
+  return v.kind == Value::Kind::list;
+}
 
 // Appends the non-extensible form of one body (RFC 9051 `body`) to out.
 bool append_body(std::string& out, std::string_view source, const Value& body) {
@@ -534,9 +536,8 @@ const std::vector<mime::HeaderField>* MessageData::top_header() {
 }
 
 MessageDataFactory store_message_factory(store::Store& store, store::AccountId account, store::MailboxId mailbox) {
-  return [&store, account, mailbox](const store::MessageMeta& meta) {
-    return MessageData(store, account, mailbox, meta);
-  };
+  return
+      [&store, account, mailbox](const store::MessageMeta& meta) { return MessageData(store, account, mailbox, meta); };
 }
 
 }  // namespace postroom::server::imap

@@ -117,8 +117,9 @@ TEST(EnvelopeParseTest, FieldsGroupsAndEscapes) {
 }
 
 TEST(BodyFromBodystructureTest, DropsExtensionData) {
-  EXPECT_EQ(body_from_bodystructure("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 6 1 NIL NIL NIL NIL)"),
-            "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 6 1)");
+  EXPECT_EQ(
+      body_from_bodystructure("(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 6 1 NIL NIL NIL NIL)"),
+      "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 6 1)");
   EXPECT_EQ(body_from_bodystructure("((\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1 NIL NIL NIL NIL)(\"IMAGE\" \"PNG\" "
                                     "NIL NIL NIL \"BASE64\" 4 NIL (\"ATTACHMENT\" NIL) NIL NIL) \"MIXED\" "
                                     "(\"BOUNDARY\" \"b\") NIL NIL NIL)"),

@@ -31,19 +31,19 @@ std::int64_t day_of(const pi::Date& date) {
   return floor_div(pi::to_unix_seconds(dt), 86400);
 }
 
-std::int64_t day_of_seconds(std::int64_t seconds) { return floor_div(seconds, 86400); }
+std::int64_t day_of_seconds(std::int64_t seconds) {
+  return floor_div(seconds, 86400);
+}
 
 // BEFORE/ON/SINCE-style comparison of a message day against a key day.
 bool compare_day(Kind kind, std::int64_t message_day, std::int64_t key_day) {
   switch (kind) {
     case Kind::before:
     case Kind::sentbefore:
-    case Kind::savedbefore:
-      return message_day < key_day;
+    case Kind::savedbefore: return message_day < key_day;
     case Kind::on:
     case Kind::senton:
-    case Kind::savedon:
-      return message_day == key_day;
+    case Kind::savedon: return message_day == key_day;
     default:  // since
       return message_day >= key_day;
   }
@@ -58,14 +58,14 @@ bool is_text_key(Kind kind) {
     case Kind::subject:
     case Kind::text:
     case Kind::to:
-    case Kind::header:
-      return true;
-    default:
-      return false;
+    case Kind::header: return true;
+    default: return false;
   }
 }
 
-bool is_sent_key(Kind kind) { return kind == Kind::sentbefore || kind == Kind::senton || kind == Kind::sentsince; }
+bool is_sent_key(Kind kind) {
+  return kind == Kind::sentbefore || kind == Kind::senton || kind == Kind::sentsince;
+}
 
 store::TextField text_field(Kind kind) {
   switch (kind) {
@@ -227,8 +227,7 @@ Result<SearchEvaluator::Mask> SearchEvaluator::eval(const pi::SearchKey& key, co
       }
       return out;
     }
-    default:
-      break;
+    default: break;
   }
   if (is_text_key(key.kind)) {
     return eval_text(key, candidates);
@@ -238,14 +237,13 @@ Result<SearchEvaluator::Mask> SearchEvaluator::eval(const pi::SearchKey& key, co
     const bool by_uid = key.kind == Kind::uid;
     if (key.set.is_saved()) {
       for (std::size_t i = 0; i < candidates.size(); ++i) {
-        out[i] = static_cast<char>(candidates[i] != 0 &&
-                                   std::binary_search(saved_.begin(), saved_.end(), messages_[i].uid));
+        out[i] =
+            static_cast<char>(candidates[i] != 0 && std::binary_search(saved_.begin(), saved_.end(), messages_[i].uid));
       }
       return out;
     }
-    const std::uint32_t max = messages_.empty()
-                                  ? 0
-                                  : (by_uid ? messages_.back().uid : static_cast<std::uint32_t>(messages_.size()));
+    const std::uint32_t max =
+        messages_.empty() ? 0 : (by_uid ? messages_.back().uid : static_cast<std::uint32_t>(messages_.size()));
     const std::vector<pi::Interval> intervals = key.set.intervals(max);
     for (std::size_t i = 0; i < candidates.size(); ++i) {
       const std::uint32_t n = by_uid ? messages_[i].uid : static_cast<std::uint32_t>(i + 1);
@@ -305,8 +303,7 @@ bool SearchEvaluator::matches_meta(const pi::SearchKey& key, std::size_t index) 
     case Kind::unkeyword: return !has_flag(m.flags, key.text);
     case Kind::before:
     case Kind::on:
-    case Kind::since:
-      return compare_day(key.kind, day_of_seconds(m.internal_date), day_of(key.date));
+    case Kind::since: return compare_day(key.kind, day_of_seconds(m.internal_date), day_of(key.date));
     case Kind::savedbefore:
     case Kind::savedon:
     case Kind::savedsince:

@@ -177,8 +177,8 @@ TEST_P(SearchEvalTest, BooleanStructure) {
 }
 
 TEST_P(SearchEvalTest, CheapKeysFirstAndNoBlobReads) {
-  auto key = pi::parse_search_program("BODY secret UNSEEN SENTSINCE 1-Jan-2000 OR BODY secret FLAGGED",
-                                      pi::SearchLimits{});
+  auto key =
+      pi::parse_search_program("BODY secret UNSEEN SENTSINCE 1-Jan-2000 OR BODY secret FLAGGED", pi::SearchLimits{});
   ASSERT_TRUE(key.ok());
   SearchEvaluator e = evaluator();
   auto result = e.evaluate(*key);

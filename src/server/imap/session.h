@@ -141,10 +141,10 @@ class Session {
 
   State state_ = State::not_authenticated;
   std::optional<store::Account> account_;
-  bool rev2_ = false;           // ENABLE IMAP4rev2
-  bool utf8_enabled_ = false;   // ENABLE UTF8=ACCEPT
-  bool condstore_ = false;      // CONDSTORE enabled (ENABLE, or a CONDSTORE-using command)
-  bool qresync_ = false;        // ENABLE QRESYNC
+  bool rev2_ = false;          // ENABLE IMAP4rev2
+  bool utf8_enabled_ = false;  // ENABLE UTF8=ACCEPT
+  bool condstore_ = false;     // CONDSTORE enabled (ENABLE, or a CONDSTORE-using command)
+  bool qresync_ = false;       // ENABLE QRESYNC
   int auth_failures_ = 0;
   int bad_commands_ = 0;
   std::optional<SelectedMailbox> selected_;

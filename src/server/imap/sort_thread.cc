@@ -12,7 +12,9 @@
 namespace postroom::server::imap {
 namespace {
 
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+char ascii_upper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 // i;ascii-casemap comparison.
 int casemap_compare(std::string_view a, std::string_view b) {
@@ -42,7 +44,9 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && mime::iequals(s.substr(0, prefix.size()), prefix);
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // Length of a subj-blob ("[" *BLOBCHAR "]" *WSP) at the start of s; 0 when there is none.
 std::size_t blob_length(std::string_view s) {
@@ -202,7 +206,7 @@ struct MessageKeys {
   std::int64_t sent = 0;
   std::int64_t arrival = 0;
   std::uint64_t size = 0;
-  std::string subject;       // base subject
+  std::string subject;  // base subject
   bool reply = false;
   std::string from, to, cc, display_from, display_to;
   std::optional<std::string> message_id;
@@ -388,8 +392,7 @@ class Threader {
     int previous = -1;
     for (const std::string& id : references) {
       const int current = container_for(id);
-      if (previous != -1 && current != previous && nodes_[current].parent == -1 &&
-          !is_ancestor(current, previous)) {
+      if (previous != -1 && current != previous && nodes_[current].parent == -1 && !is_ancestor(current, previous)) {
         link(previous, current);
       }
       previous = current;
@@ -494,8 +497,7 @@ class Threader {
     }
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       auto& children = nodes_[*it].children;
-      std::stable_sort(children.begin(), children.end(),
-                       [&](int a, int b) { return container_earlier(a, b); });
+      std::stable_sort(children.begin(), children.end(), [&](int a, int b) { return container_earlier(a, b); });
     }
     std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) { return container_earlier(a, b); });
   }
@@ -669,8 +671,7 @@ Result<std::vector<std::uint32_t>> sort_messages(std::span<const store::MessageM
 }
 
 Result<std::vector<pi::ThreadNode>> thread_messages(std::span<const store::MessageMeta> messages,
-                                                    std::span<const std::uint32_t> seqs,
-                                                    pi::ThreadAlgorithm algorithm,
+                                                    std::span<const std::uint32_t> seqs, pi::ThreadAlgorithm algorithm,
                                                     const MessageDataFactory& factory, bool uid) {
   auto collected = collect_keys(messages, seqs, factory, uid, true);
   if (!collected.ok()) {
@@ -737,8 +738,7 @@ Result<std::vector<pi::ThreadNode>> thread_messages(std::span<const store::Messa
     roots = threader.group_by_subject(std::move(roots));
     threader.sort_all(roots);
   } else {
-    std::stable_sort(roots.begin(), roots.end(),
-                     [&](int a, int b) { return threader.latest(a) < threader.latest(b); });
+    std::stable_sort(roots.begin(), roots.end(), [&](int a, int b) { return threader.latest(a) < threader.latest(b); });
   }
   for (int r : roots) {
     out.push_back(threader.to_node(r));

@@ -54,8 +54,7 @@ Result<std::vector<std::uint32_t>> sort_messages(std::span<const store::MessageM
 
 // THREAD: the thread forest of `seqs`; node numbers are sequence numbers or UIDs.
 Result<std::vector<pi::ThreadNode>> thread_messages(std::span<const store::MessageMeta> messages,
-                                                    std::span<const std::uint32_t> seqs,
-                                                    pi::ThreadAlgorithm algorithm,
+                                                    std::span<const std::uint32_t> seqs, pi::ThreadAlgorithm algorithm,
                                                     const MessageDataFactory& factory, bool uid);
 
 // "(2)(3 6 (4 23)(44 7 96))" — the data of "* THREAD" without the prefix. Iterative: deep

@@ -82,9 +82,9 @@ class SortThreadTest : public ::testing::Test {
   void add(const std::string& id, const std::string& subject, int day, const std::string& extra = "",
            const std::string& from = "Someone <someone@example.com>", std::size_t padding = 0) {
     mail::Delivery delivery;
-    delivery.bytes = "From: " + from + "\r\nTo: bob@example.org\r\nSubject: " + subject + "\r\nDate: " +
-                     std::to_string(day) + " Mar 2024 12:00:00 +0000\r\nMessage-ID: " + id + "\r\n" + extra +
-                     "\r\nbody" + std::string(padding, '.') + "\r\n";
+    delivery.bytes = "From: " + from + "\r\nTo: bob@example.org\r\nSubject: " + subject +
+                     "\r\nDate: " + std::to_string(day) + " Mar 2024 12:00:00 +0000\r\nMessage-ID: " + id + "\r\n" +
+                     extra + "\r\nbody" + std::string(padding, '.') + "\r\n";
     delivery.internal_date = 1709251200 + (20 - day) * 86400;  // 2024-03-01 + ...
     ASSERT_TRUE(mail_->append(account_, "INBOX", std::move(delivery)).ok());
   }
@@ -129,14 +129,14 @@ TEST_F(SortThreadTest, SortCriteria) {
   using C = pi::SortCriterion;
   using K = pi::SortKey;
   EXPECT_EQ(sort({C{K::arrival, false}}), (Numbers{1, 3, 2, 4}));  // internal dates; tie (2, 4) by seq
-  EXPECT_EQ(sort({C{K::date, false}}), (Numbers{2, 4, 3, 1}));      // ties (2, 4) by sequence
+  EXPECT_EQ(sort({C{K::date, false}}), (Numbers{2, 4, 3, 1}));     // ties (2, 4) by sequence
   EXPECT_EQ(sort({C{K::date, true}}), (Numbers{1, 3, 2, 4}));
   EXPECT_EQ(sort({C{K::subject, false}}), (Numbers{2, 4, 1, 3}));
   EXPECT_EQ(sort({C{K::subject, false}, C{K::date, true}}), (Numbers{2, 4, 1, 3}));
   EXPECT_EQ(sort({C{K::subject, true}, C{K::size, false}}), (Numbers{3, 1, 2, 4}));
-  EXPECT_EQ(sort({C{K::from, false}}), (Numbers{1, 3, 4, 2}));       // adam, brian, emile, mia
-  EXPECT_EQ(sort({C{K::displayfrom, false}}), (Numbers{3, 2, 1, 4})); // brian@.., Mia, Zed Last, Émile (UTF-8 last)
-  EXPECT_EQ(sort({C{K::cc, false}}), (Numbers{2, 4, 3, 1}));         // "", "", amy, zoe
+  EXPECT_EQ(sort({C{K::from, false}}), (Numbers{1, 3, 4, 2}));         // adam, brian, emile, mia
+  EXPECT_EQ(sort({C{K::displayfrom, false}}), (Numbers{3, 2, 1, 4}));  // brian@.., Mia, Zed Last, Émile (UTF-8 last)
+  EXPECT_EQ(sort({C{K::cc, false}}), (Numbers{2, 4, 3, 1}));           // "", "", amy, zoe
   EXPECT_EQ(sort({C{K::size, false}}), (Numbers{2, 4, 3, 1}));
   EXPECT_EQ(sort({C{K::to, false}}), (Numbers{1, 2, 3, 4}));
   // UID output.

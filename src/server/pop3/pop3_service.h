@@ -28,7 +28,7 @@ struct Pop3Settings {
   // RFC 2449 EXPIRE: "NEVER", or days as a decimal string. "0": retrieved messages are
   // deleted at QUIT whether or not the client sent DELE.
   std::string expire = "NEVER";
-  unsigned login_delay_seconds = 0;  // RFC 2449 LOGIN-DELAY; 0 = not enforced or advertised
+  unsigned login_delay_seconds = 0;        // RFC 2449 LOGIN-DELAY; 0 = not enforced or advertised
   std::chrono::seconds idle_timeout{600};  // RFC 1939 §3: at least 10 minutes
   std::chrono::seconds tls_handshake_timeout{30};
 };

@@ -229,19 +229,17 @@ io::Task<bool> Session::handle(p3::Command& command) {
 io::Task<bool> Session::handle_authorization(p3::Command& command) {
   using p3::Verb;
   switch (command.verb) {
-    case Verb::quit:
-      reply(p3::ok("Postroom POP3 server signing off"));
-      co_return false;
-    case Verb::stls:
-      co_return co_await do_stls();
+    case Verb::quit: reply(p3::ok("Postroom POP3 server signing off")); co_return false;
+    case Verb::stls: co_return co_await do_stls();
     case Verb::utf8:
       utf8_ = true;
       reply(p3::ok("UTF8 enabled"));
       co_return true;
     case Verb::user:
       if (!plaintext_allowed()) {
-        reply(p3::err_code(RespCode::auth, "plaintext authentication is disabled on an unencrypted "
-                                           "connection: use STLS first, or port 995"));
+        reply(p3::err_code(RespCode::auth,
+                           "plaintext authentication is disabled on an unencrypted "
+                           "connection: use STLS first, or port 995"));
         co_return true;
       }
       if (!utf8_ && !is_ascii(command.user)) {
@@ -258,15 +256,12 @@ io::Task<bool> Session::handle_authorization(p3::Command& command) {
       }
       co_return co_await do_pass(std::move(command.password));
     }
-    case Verb::auth:
-      co_return co_await do_auth(command);
+    case Verb::auth: co_return co_await do_auth(command);
     case Verb::apop:
       // APOP needs the plaintext password on the server; we keep only argon2id hashes.
       reply(p3::err("APOP is not supported: use USER/PASS or AUTH over TLS"));
       co_return true;
-    default:
-      reply(p3::err(std::string(p3::verb_name(command.verb)) + " is not valid before login"));
-      co_return true;
+    default: reply(p3::err(std::string(p3::verb_name(command.verb)) + " is not valid before login")); co_return true;
   }
 }
 
@@ -301,17 +296,15 @@ io::Task<bool> Session::do_pass(std::string password) {
 io::Task<bool> Session::finish_login(const std::string& user, std::string_view password) {
   std::string remote = stream_->remote_address();
   std::string pw(password);
-  LoginOutcome outcome = co_await io::offload(service_.runtime().storage_pool(), [&] {
-    return service_.authenticator().login(user, pw, remote);
-  });
+  LoginOutcome outcome = co_await io::offload(service_.runtime().storage_pool(),
+                                              [&] { return service_.authenticator().login(user, pw, remote); });
   if (outcome.delay.count() > 0) {
     io::asio::steady_timer timer(stream_->socket().get_executor(), outcome.delay);
     boost::system::error_code ignored;
     co_await timer.async_wait(io::asio::redirect_error(io::asio::use_awaitable, ignored));
   }
   switch (outcome.kind) {
-    case LoginOutcome::Kind::success:
-      break;
+    case LoginOutcome::Kind::success: break;
     case LoginOutcome::Kind::throttled:
       log::warn("pop3.login_throttled", {{"session", id_}, {"user", user}, {"remote", remote}});
       reply(p3::err_code(RespCode::auth, "too many failed logins, try again later"));
@@ -327,8 +320,8 @@ io::Task<bool> Session::finish_login(const std::string& user, std::string_view p
   }
   store::Account account = std::move(outcome.account);
   if (!service_.admit_login(account.id)) {
-    reply(p3::err_code(RespCode::login_delay, "logging in too often, wait " +
-                                                  std::to_string(settings_.login_delay_seconds) + " seconds"));
+    reply(p3::err_code(RespCode::login_delay,
+                       "logging in too often, wait " + std::to_string(settings_.login_delay_seconds) + " seconds"));
     co_return true;
   }
   auto lock = service_.locks().try_lock(account.id);
@@ -411,8 +404,9 @@ io::Task<bool> Session::do_auth(p3::Command& command) {
     co_return true;
   }
   if (!plaintext_allowed()) {
-    reply(p3::err_code(RespCode::auth, "plaintext authentication is disabled on an unencrypted "
-                                       "connection: use STLS first, or port 995"));
+    reply(p3::err_code(RespCode::auth,
+                       "plaintext authentication is disabled on an unencrypted "
+                       "connection: use STLS first, or port 995"));
     co_return true;
   }
   auto mechanism = sasl::make_mechanism(command.mechanism);
@@ -506,9 +500,8 @@ io::Task<bool> Session::handle_transaction(p3::Command& command) {
       }
       const store::MessageMeta& meta = drop_.messages[*index];
       store::Store& store = service_.mail().store();
-      auto bytes = co_await io::offload(service_.runtime().storage_pool(), [&] {
-        return store.read_message(drop_.account, drop_.mailbox, meta.uid);
-      });
+      auto bytes = co_await io::offload(service_.runtime().storage_pool(),
+                                        [&] { return store.read_message(drop_.account, drop_.mailbox, meta.uid); });
       if (!bytes) {
         log::error("pop3.read_failed", {{"session", id_}, {"uid", meta.uid}, {"error", bytes.error().detail}});
         reply(p3::err_code(bytes.error().kind == ErrorKind::not_found ? RespCode::sys_perm : RespCode::sys_temp,
@@ -538,14 +531,9 @@ io::Task<bool> Session::handle_transaction(p3::Command& command) {
       reply(p3::ok("maildrop has " + std::to_string(drop_.messages.size()) + " messages"));
       co_return true;
     }
-    case Verb::noop:
-      reply(p3::ok(""));
-      co_return true;
-    case Verb::quit:
-      co_return co_await do_quit_update();
-    default:
-      reply(p3::err(std::string(p3::verb_name(command.verb)) + " is not valid after login"));
-      co_return true;
+    case Verb::noop: reply(p3::ok("")); co_return true;
+    case Verb::quit: co_return co_await do_quit_update();
+    default: reply(p3::err(std::string(p3::verb_name(command.verb)) + " is not valid after login")); co_return true;
   }
 }
 

@@ -74,9 +74,8 @@ InboundVerdict check_inbound(dns::Resolver& resolver, const InboundPolicy& polic
     }
     if (verdict.disposition == Disposition::reject) {
       // RFC 7372 §3.2: 5.7.1 for a DMARC policy rejection.
-      verdict.reject_reply = postroom::smtp::reply(
-          550, postroom::smtp::EnhancedStatus{5, 7, 1},
-          "message rejected by the DMARC policy of " + ar.header_from);
+      verdict.reject_reply = postroom::smtp::reply(550, postroom::smtp::EnhancedStatus{5, 7, 1},
+                                                   "message rejected by the DMARC policy of " + ar.header_from);
     }
   } else if (!dmarc_passed && ar.spf->result == SpfResult::fail) {
     verdict.disposition = from_action(policy.spf_fail_action);

@@ -11,8 +11,8 @@
 namespace postroom::server::smtp {
 
 struct InboundPolicy {
-  std::string authserv_id;                 // our hostname, in Authentication-Results
-  std::string spf_fail_action = "mark";    // mark | junk | reject
+  std::string authserv_id;                   // our hostname, in Authentication-Results
+  std::string spf_fail_action = "mark";      // mark | junk | reject
   std::string dmarc_fail_action = "policy";  // policy | reject | junk | mark
 };
 

@@ -17,13 +17,13 @@ namespace postroom::server::smtp {
 
 struct RecipientDecision {
   enum class Kind {
-    local,          // deliver into `account`
-    remote,         // not one of our domains: queue it (submission only)
-    unknown_user,   // 550 5.1.1
-    relay_denied,   // 550 5.7.1
-    over_quota,     // 452 4.2.2 (may fit later)
-    too_big_ever,   // 552 5.2.2 (larger than the whole quota)
-    temporary,      // 451 4.3.0
+    local,         // deliver into `account`
+    remote,        // not one of our domains: queue it (submission only)
+    unknown_user,  // 550 5.1.1
+    relay_denied,  // 550 5.7.1
+    over_quota,    // 452 4.2.2 (may fit later)
+    too_big_ever,  // 552 5.2.2 (larger than the whole quota)
+    temporary,     // 451 4.3.0
   };
   Kind kind = Kind::temporary;
   store::Account account;

@@ -80,8 +80,8 @@ struct OutboundMessage {
 struct DeliveredReport {
   enum class Action { delivered, failed };
   Action action = Action::delivered;
-  std::string status = "2.0.0";  // RFC 3463 code for every recipient of this report
-  std::string sender;  // never "" (the null reverse-path gets no DSN)
+  std::string status = "2.0.0";       // RFC 3463 code for every recipient of this report
+  std::string sender;                 // never "" (the null reverse-path gets no DSN)
   postroom::smtp::MailParams params;  // ENVID, RET
   std::vector<OutboundRecipient> recipients;
   const std::string* message = nullptr;

@@ -207,8 +207,11 @@ std::string Session::capabilities_reply() const {
 
 io::Task<void> Session::run() {
   io::SessionGuard guard(service_.runtime(), *stream_);
-  log::info("smtp.connect", {{"session", id_}, {"remote", stream_->remote_address()},
-                             {"role", role_ == Role::mx ? "mx" : role_ == Role::lmtp ? "lmtp" : "submission"}});
+  log::info("smtp.connect", {{"session", id_},
+                             {"remote", stream_->remote_address()},
+                             {"role", role_ == Role::mx     ? "mx"
+                                      : role_ == Role::lmtp ? "lmtp"
+                                                            : "submission"}});
   if (kind_ == ListenerKind::tls) {
     Status handshake = co_await stream_->start_tls(service_.tls(), settings_.tls_handshake_timeout);
     if (!handshake) {
@@ -258,37 +261,24 @@ io::Task<bool> Session::handle(ps::Command& command) {
   switch (command.verb) {
     case Verb::helo:
     case Verb::ehlo:
-    case Verb::lhlo:
-      co_return co_await do_hello(command);
-    case Verb::starttls:
-      co_return co_await do_starttls();
-    case Verb::auth:
-      co_return co_await do_auth(command);
-    case Verb::mail:
-      co_return co_await do_mail(command);
-    case Verb::rcpt:
-      co_return co_await do_rcpt(command);
-    case Verb::data:
-      co_return co_await do_data();
-    case Verb::bdat:
-      co_return co_await do_bdat(command);
+    case Verb::lhlo: co_return co_await do_hello(command);
+    case Verb::starttls: co_return co_await do_starttls();
+    case Verb::auth: co_return co_await do_auth(command);
+    case Verb::mail: co_return co_await do_mail(command);
+    case Verb::rcpt: co_return co_await do_rcpt(command);
+    case Verb::data: co_return co_await do_data();
+    case Verb::bdat: co_return co_await do_bdat(command);
     case Verb::rset:
       reset_transaction();
       reply(r(250, 2, 0, 0, "OK"));
       co_return true;
-    case Verb::noop:
-      reply(r(250, 2, 0, 0, "OK"));
-      co_return true;
-    case Verb::quit:
-      reply(r(221, 2, 0, 0, settings_.hostname + " closing connection"));
-      co_return false;
+    case Verb::noop: reply(r(250, 2, 0, 0, "OK")); co_return true;
+    case Verb::quit: reply(r(221, 2, 0, 0, settings_.hostname + " closing connection")); co_return false;
     case Verb::vrfy:
       // RFC 5321 §3.5.3: 252 when we will not confirm addresses (harvesting defence).
       reply(r(252, 2, 5, 2, "cannot VRFY user, but will accept message and attempt delivery"));
       co_return true;
-    case Verb::expn:
-      reply(r(502, 5, 5, 1, "EXPN is not available"));
-      co_return true;
+    case Verb::expn: reply(r(502, 5, 5, 1, "EXPN is not available")); co_return true;
     case Verb::help:
       reply(r(214, 2, 0, 0, "see RFC 5321; commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT STARTTLS AUTH"));
       co_return true;
@@ -437,15 +427,12 @@ io::Task<bool> Session::do_auth(ps::Command& command) {
     co_await timer.async_wait(io::asio::redirect_error(io::asio::use_awaitable, ignored));
   }
   switch (outcome.kind) {
-    case LoginOutcome::Kind::success:
-      break;
+    case LoginOutcome::Kind::success: break;
     case LoginOutcome::Kind::throttled:
       log::warn("smtp.login_throttled", {{"session", id_}, {"user", done.authcid}, {"remote", remote}});
       reply(r(454, 4, 7, 0, "too many failed logins, try again later"));
       co_return ++auth_failures_ < kMaxAuthFailures;
-    case LoginOutcome::Kind::unavailable:
-      reply(r(454, 4, 7, 0, "temporary authentication failure"));
-      co_return true;
+    case LoginOutcome::Kind::unavailable: reply(r(454, 4, 7, 0, "temporary authentication failure")); co_return true;
     case LoginOutcome::Kind::bad_credentials:
       log::info("smtp.login_failed", {{"session", id_}, {"user", done.authcid}, {"remote", remote}});
       reply(r(535, 5, 7, 8, "authentication credentials invalid"));
@@ -453,8 +440,8 @@ io::Task<bool> Session::do_auth(ps::Command& command) {
   }
   store::Store& store = service_.mail().store();
   store::Account account = outcome.account;
-  sendable_ = co_await io::offload(service_.runtime().storage_pool(),
-                                   [&] { return sendable_addresses(store, account); });
+  sendable_ =
+      co_await io::offload(service_.runtime().storage_pool(), [&] { return sendable_addresses(store, account); });
   account_ = std::move(outcome.account);
   log::info("smtp.login", {{"session", id_}, {"user", account_->address}});
   reply(r(235, 2, 7, 0, "authentication successful"));
@@ -476,8 +463,8 @@ io::Task<bool> Session::do_mail(ps::Command& command) {
   }
   const ps::MailParams& params = command.mail;
   if (params.size && *params.size > settings_.max_message_bytes) {
-    reply(r(552, 5, 3, 4, "message size exceeds the limit of " + std::to_string(settings_.max_message_bytes) +
-                               " octets"));
+    reply(r(552, 5, 3, 4,
+            "message size exceeds the limit of " + std::to_string(settings_.max_message_bytes) + " octets"));
     co_return true;
   }
   if (command.path.contains_utf8 && !params.smtputf8) {
@@ -489,7 +476,8 @@ io::Task<bool> Session::do_mail(ps::Command& command) {
     // The null reverse-path stays allowed: read receipts (RFC 8098) and auto-replies
     // (RFC 3834) are sent with it, and it can never be bounced back to anyone.
     bool null_path = command.path.kind == ps::Path::Kind::null;
-    std::string sender = null_path ? "" : lower_ascii(command.path.mailbox.local_part + "@" + command.path.mailbox.domain);
+    std::string sender =
+        null_path ? "" : lower_ascii(command.path.mailbox.local_part + "@" + command.path.mailbox.domain);
     if (!null_path && std::find(sendable_.begin(), sendable_.end(), sender) == sendable_.end()) {
       reply(r(550, 5, 7, 1, "sender address not owned by the authenticated user"));
       co_return true;
@@ -528,22 +516,14 @@ io::Task<bool> Session::do_rcpt(ps::Command& command) {
       recipients_.push_back(AcceptedRecipient{std::move(decision), command.rcpt});
       reply(r(250, 2, 1, 5, "recipient OK"));
       break;
-    case K::unknown_user:
-      reply(r(550, 5, 1, 1, "no such user here"));
-      break;
+    case K::unknown_user: reply(r(550, 5, 1, 1, "no such user here")); break;
     case K::relay_denied:
       log::info("smtp.relay_denied", {{"session", id_}, {"remote", stream_->remote_address()}});
       reply(r(550, 5, 7, 1, "relaying denied: authenticate on the submission port"));
       break;
-    case K::over_quota:
-      reply(r(452, 4, 2, 2, "mailbox full, try again later"));
-      break;
-    case K::too_big_ever:
-      reply(r(552, 5, 2, 2, "message exceeds the recipient's quota"));
-      break;
-    case K::temporary:
-      reply(r(451, 4, 3, 0, "temporary failure, try again later"));
-      break;
+    case K::over_quota: reply(r(452, 4, 2, 2, "mailbox full, try again later")); break;
+    case K::too_big_ever: reply(r(552, 5, 2, 2, "message exceeds the recipient's quota")); break;
+    case K::temporary: reply(r(451, 4, 3, 0, "temporary failure, try again later")); break;
   }
   co_return true;
 }
@@ -638,8 +618,8 @@ std::string Session::add_trace_headers(const std::string& authentication_results
   info.helo = helo_;
   info.client_ip = stream_->remote_address();
   info.by_host = settings_.hostname;
-  info.protocol = with_protocol(esmtp_, stream_->is_tls(), account_.has_value(), role_ == Role::lmtp,
-                                mail_params_.smtputf8);
+  info.protocol =
+      with_protocol(esmtp_, stream_->is_tls(), account_.has_value(), role_ == Role::lmtp, mail_params_.smtputf8);
   info.id = transaction_id();
   info.tls = stream_->tls_description();
   if (recipients_.size() == 1) {
@@ -767,8 +747,8 @@ io::Task<void> Session::deliver_mx_or_submission() {
   std::string message = add_trace_headers(verdict.authentication_results) + message_;
   if (role_ == Role::submission && hooks.sign) {
     std::string sender_domain = lower_ascii(mail_from_->mailbox.domain);
-    std::string signature = co_await io::offload(service_.runtime().storage_pool(),
-                                                 [&] { return hooks.sign(sender_domain, message); });
+    std::string signature =
+        co_await io::offload(service_.runtime().storage_pool(), [&] { return hooks.sign(sender_domain, message); });
     message = signature + message;
   }
   std::vector<mail::MailService::Target> local;
@@ -830,15 +810,9 @@ io::Task<void> Session::deliver_mx_or_submission() {
     const Error& e = stored.status.error();
     log::warn("smtp.store_failed", {{"session", id_}, {"error", e.detail}});
     switch (e.kind) {
-      case ErrorKind::over_quota:
-        reply(r(452, 4, 2, 2, "mailbox full, try again later"));
-        break;
-      case ErrorKind::limit:
-        reply(r(552, 5, 3, 4, "message too large"));
-        break;
-      default:
-        reply(r(451, 4, 3, 0, "temporary failure storing the message, try again later"));
-        break;
+      case ErrorKind::over_quota: reply(r(452, 4, 2, 2, "mailbox full, try again later")); break;
+      case ErrorKind::limit: reply(r(552, 5, 3, 4, "message too large")); break;
+      default: reply(r(451, 4, 3, 0, "temporary failure storing the message, try again later")); break;
     }
     co_return;
   }

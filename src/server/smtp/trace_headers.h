@@ -6,7 +6,7 @@
 namespace postroom::server::smtp {
 
 struct ReceivedInfo {
-  std::string helo;         // what the client said in EHLO/HELO/LHLO
+  std::string helo;  // what the client said in EHLO/HELO/LHLO
   std::string client_ip;
   std::string by_host;      // our hostname
   std::string protocol;     // RFC 3848 "with" keyword: SMTP, ESMTP, ESMTPS, ESMTPSA, LMTP, ...

@@ -109,8 +109,7 @@ Result<Account> SqliteStore::add_account(std::string_view address, std::string_v
     }
     // modseq starts at 1, so every change gets 2 or more: IMAP reports an empty mailbox's
     // HIGHESTMODSEQ as 1 (RFC 7162 §7 forbids 0 there) and still misses no change.
-    auto insert =
-        db.prepare("INSERT INTO accounts(address, domain_id, password_hash, modseq) VALUES(?1, ?2, ?3, 1)");
+    auto insert = db.prepare("INSERT INTO accounts(address, domain_id, password_hash, modseq) VALUES(?1, ?2, ?3, 1)");
     if (!insert) {
       return insert.error();
     }
@@ -159,8 +158,8 @@ Result<std::vector<Account>> SqliteStore::list_accounts(std::string_view domain)
   }
   return read<std::vector<Account>>([&](Db& db) -> Result<std::vector<Account>> {
     if (normalized.empty()) {
-      auto stmt = db.prepare(
-          "SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts ORDER BY address");
+      auto stmt =
+          db.prepare("SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts ORDER BY address");
       if (!stmt) {
         return stmt.error();
       }
@@ -217,14 +216,12 @@ Status SqliteStore::delete_account(std::string_view address) {
     if (Status released = release_account_blobs(context, account->id); !released) {
       return released;
     }
-    for (const char* sql : {"DELETE FROM search_fts WHERE rowid IN (SELECT docid FROM search_docs WHERE account_id = ?1)",
-                            "DELETE FROM search_docs WHERE account_id = ?1",
-                            "DELETE FROM mailbox_keywords WHERE account_id = ?1",
-                            "DELETE FROM subscriptions WHERE account_id = ?1",
-                            "DELETE FROM changes WHERE account_id = ?1",
-                            "DELETE FROM mailboxes WHERE account_id = ?1",
-                            "DELETE FROM aliases WHERE account_id = ?1",
-                            "DELETE FROM accounts WHERE id = ?1"}) {
+    for (const char* sql :
+         {"DELETE FROM search_fts WHERE rowid IN (SELECT docid FROM search_docs WHERE account_id = ?1)",
+          "DELETE FROM search_docs WHERE account_id = ?1", "DELETE FROM mailbox_keywords WHERE account_id = ?1",
+          "DELETE FROM subscriptions WHERE account_id = ?1", "DELETE FROM changes WHERE account_id = ?1",
+          "DELETE FROM mailboxes WHERE account_id = ?1", "DELETE FROM aliases WHERE account_id = ?1",
+          "DELETE FROM accounts WHERE id = ?1"}) {
       if (Status erased = run_sql(db, sql, account->id); !erased) {
         return erased;
       }

@@ -99,8 +99,7 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-BlobStore::BlobStore(std::string data_dir)
-    : blobs_dir_(data_dir + "/blobs"), tmp_dir_(data_dir + "/blobs/tmp") {}
+BlobStore::BlobStore(std::string data_dir) : blobs_dir_(data_dir + "/blobs"), tmp_dir_(data_dir + "/blobs/tmp") {}
 
 Status BlobStore::init() {
   std::set<std::string> dirs;

@@ -23,10 +23,8 @@ Error sqlite_error(int code, std::string_view what, sqlite3* db) {
     case SQLITE_NOMEM:
     case SQLITE_CANTOPEN:
     case SQLITE_PROTOCOL:
-    case SQLITE_INTERRUPT:
-      return make_error(ErrorKind::temporary, std::move(detail));
-    case SQLITE_CONSTRAINT:
-      return make_error(ErrorKind::exists, std::move(detail));
+    case SQLITE_INTERRUPT: return make_error(ErrorKind::temporary, std::move(detail));
+    case SQLITE_CONSTRAINT: return make_error(ErrorKind::exists, std::move(detail));
     default:
       // Corruption, misuse, schema mismatch: nothing a retry fixes.
       return make_error(ErrorKind::permanent, std::move(detail));

@@ -67,11 +67,11 @@ struct WriteRequest {
 };
 
 struct CommitStats {
-  std::uint64_t batches = 0;       // metadata transactions committed (= WAL fsyncs)
-  std::uint64_t requests = 0;      // requests completed (ok or failed)
-  std::uint64_t max_batch = 0;     // largest batch seen
-  std::uint64_t dir_fsyncs = 0;    // blob directory fsyncs (by callers and GC rewrites)
-  std::uint64_t blob_files = 0;    // blob files written
+  std::uint64_t batches = 0;     // metadata transactions committed (= WAL fsyncs)
+  std::uint64_t requests = 0;    // requests completed (ok or failed)
+  std::uint64_t max_batch = 0;   // largest batch seen
+  std::uint64_t dir_fsyncs = 0;  // blob directory fsyncs (by callers and GC rewrites)
+  std::uint64_t blob_files = 0;  // blob files written
 };
 
 class GroupCommitter {

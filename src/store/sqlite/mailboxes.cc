@@ -142,7 +142,8 @@ Result<std::vector<Uid>> all_uids(Db& db, AccountId account, MailboxId mailbox) 
 // Names equal to `root` or below it ("root/..."), with their ids.
 Result<std::vector<std::pair<MailboxId, std::string>>> subtree(Db& db, AccountId account, const std::string& root) {
   auto stmt = db.prepare(
-      "SELECT id, name FROM mailboxes WHERE account_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = ?2 || '/') "
+      "SELECT id, name FROM mailboxes WHERE account_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = ?2 || "
+      "'/') "
       "ORDER BY name");
   if (!stmt) {
     return stmt.error();
@@ -163,7 +164,8 @@ Result<std::vector<std::pair<MailboxId, std::string>>> subtree(Db& db, AccountId
 
 Result<std::vector<std::string>> subscribed_subtree(Db& db, AccountId account, const std::string& root) {
   auto stmt = db.prepare(
-      "SELECT name FROM subscriptions WHERE account_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = ?2 || '/')");
+      "SELECT name FROM subscriptions WHERE account_id = ?1 AND (name = ?2 OR substr(name, 1, length(?2) + 1) = ?2 || "
+      "'/')");
   if (!stmt) {
     return stmt.error();
   }

@@ -15,13 +15,17 @@ constexpr std::size_t kMaxFlagLength = 256;
 
 constexpr const char* kSystemFlags[] = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft", "\\Recent"};
 
-bool ascii_iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && ascii_lower(a) == ascii_lower(b); }
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ascii_lower(a) == ascii_lower(b);
+}
 
 bool has_flag(const std::vector<std::string>& flags, std::string_view flag) {
   return std::any_of(flags.begin(), flags.end(), [&](const std::string& f) { return ascii_iequals(f, flag); });
 }
 
-bool is_keyword(const std::string& flag) { return !flag.empty() && flag.front() != '\\'; }
+bool is_keyword(const std::string& flag) {
+  return !flag.empty() && flag.front() != '\\';
+}
 
 Status reference_blob(Db& db, const std::string& hash, std::uint64_t size) {
   auto stmt = db.prepare(
@@ -101,8 +105,7 @@ Status drop_document_if_unreferenced(Db& db, AccountId account, const std::strin
 }
 
 // Adds `delta` to the count of each keyword among `flags` in the mailbox.
-Status adjust_keywords(Db& db, AccountId account, MailboxId mailbox, const std::vector<std::string>& flags,
-                       int delta) {
+Status adjust_keywords(Db& db, AccountId account, MailboxId mailbox, const std::vector<std::string>& flags, int delta) {
   for (const std::string& flag : flags) {
     if (!is_keyword(flag)) {
       continue;
@@ -148,8 +151,12 @@ Status adjust_usage(Db& db, AccountId account, std::int64_t bytes, std::int64_t 
                  account, bytes, messages);
 }
 
-std::int64_t unseen_of(const std::vector<std::string>& flags) { return has_flag(flags, "\\Seen") ? 0 : 1; }
-std::int64_t deleted_of(const std::vector<std::string>& flags) { return has_flag(flags, "\\Deleted") ? 1 : 0; }
+std::int64_t unseen_of(const std::vector<std::string>& flags) {
+  return has_flag(flags, "\\Seen") ? 0 : 1;
+}
+std::int64_t deleted_of(const std::vector<std::string>& flags) {
+  return has_flag(flags, "\\Deleted") ? 1 : 0;
+}
 
 }  // namespace
 
@@ -195,7 +202,9 @@ std::vector<std::string> canonical_flags(const std::vector<std::string>& flags) 
   return out;
 }
 
-std::string email_id_for(const std::string& blob_id) { return "E" + blob_id.substr(0, 24); }
+std::string email_id_for(const std::string& blob_id) {
+  return "E" + blob_id.substr(0, 24);
+}
 
 MessageMeta meta_from_row(const Stmt& stmt) {
   MessageMeta meta;
@@ -252,8 +261,8 @@ Status index_document(Db& db, AccountId account, const std::string& blob_id, con
 }
 
 Status check_quota(Db& db, AccountId account, std::uint64_t bytes, std::uint64_t messages) {
-  auto quota = db.prepare(
-      "SELECT quota_bytes, quota_messages, usage_bytes, usage_messages FROM accounts WHERE id = ?1");
+  auto quota =
+      db.prepare("SELECT quota_bytes, quota_messages, usage_bytes, usage_messages FROM accounts WHERE id = ?1");
   if (!quota) {
     return quota.error();
   }
@@ -390,7 +399,8 @@ Result<std::vector<Uid>> expunge_rows(WriteContext& context, AccountId account, 
     if (Status dropped = drop_document_if_unreferenced(db, account, blob_id); !dropped) {
       return dropped.error();
     }
-    if (Status updated = adjust_mailbox(db, account, mailbox, -1, -size, -unseen_of(flags), -deleted_of(flags), *modseq);
+    if (Status updated =
+            adjust_mailbox(db, account, mailbox, -1, -size, -unseen_of(flags), -deleted_of(flags), *modseq);
         !updated) {
       return updated.error();
     }

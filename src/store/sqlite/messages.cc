@@ -28,8 +28,7 @@ Result<std::vector<MessageMeta>> collect_metas(Stmt& stmt) {
 }
 
 // Current flags of a message; not_found if it does not exist.
-Result<std::vector<std::string>> current_flags(Db& db, AccountId account, MailboxId mailbox, Uid uid,
-                                               ModSeq* modseq) {
+Result<std::vector<std::string>> current_flags(Db& db, AccountId account, MailboxId mailbox, Uid uid, ModSeq* modseq) {
   auto stmt = db.prepare("SELECT flags, modseq FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3");
   if (!stmt) {
     return stmt.error();
@@ -66,8 +65,7 @@ std::vector<std::string> apply_op(const std::vector<std::string>& current, FlagO
     return std::any_of(set.begin(), set.end(), [&](const std::string& f) { return lower_key(f) == key; });
   };
   switch (op) {
-    case FlagOp::replace:
-      return flags;
+    case FlagOp::replace: return flags;
     case FlagOp::add: {
       std::vector<std::string> out = current;
       for (const std::string& flag : flags) {
@@ -140,30 +138,29 @@ Result<std::vector<MessageMeta>> SqliteStore::append_many(const std::vector<Targ
   row.flags = canonical_flags(message.flags);
   row.envelope = message.derived.envelope;
   row.bodystructure = message.derived.bodystructure;
-  return write<std::vector<MessageMeta>>(
-      {hash}, [&](WriteContext& context) -> Result<std::vector<MessageMeta>> {
-        // All targets share this request's savepoint: one failure stores none of them.
-        std::vector<MessageMeta> metas;
-        metas.reserve(targets.size());
-        for (const Target& target : targets) {
-          // Quota, checked under the write lock so concurrent appends cannot both slip under it.
-          if (Status fits = check_quota(context.db(), target.account, row.size, 1); !fits) {
-            return fits.error();
-          }
-          if (Status present = context.ensure_blob(hash, message.bytes); !present) {
-            return present.error();
-          }
-          auto meta = insert_row(context, target.account, target.mailbox, row);
-          if (!meta) {
-            return meta.error();
-          }
-          if (Status indexed = index_document(context.db(), target.account, hash, document); !indexed) {
-            return indexed.error();
-          }
-          metas.push_back(std::move(*meta));
-        }
-        return metas;
-      });
+  return write<std::vector<MessageMeta>>({hash}, [&](WriteContext& context) -> Result<std::vector<MessageMeta>> {
+    // All targets share this request's savepoint: one failure stores none of them.
+    std::vector<MessageMeta> metas;
+    metas.reserve(targets.size());
+    for (const Target& target : targets) {
+      // Quota, checked under the write lock so concurrent appends cannot both slip under it.
+      if (Status fits = check_quota(context.db(), target.account, row.size, 1); !fits) {
+        return fits.error();
+      }
+      if (Status present = context.ensure_blob(hash, message.bytes); !present) {
+        return present.error();
+      }
+      auto meta = insert_row(context, target.account, target.mailbox, row);
+      if (!meta) {
+        return meta.error();
+      }
+      if (Status indexed = index_document(context.db(), target.account, hash, document); !indexed) {
+        return indexed.error();
+      }
+      metas.push_back(std::move(*meta));
+    }
+    return metas;
+  });
 }
 
 Result<std::vector<MessageMeta>> SqliteStore::list_messages(AccountId account, MailboxId mailbox) {
@@ -207,8 +204,7 @@ Result<std::string> SqliteStore::read_message(AccountId account, MailboxId mailb
     std::uint64_t size;
   };
   auto location = read<Location>([&](Db& db) -> Result<Location> {
-    auto stmt = db.prepare(
-        "SELECT blob_id, size FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3");
+    auto stmt = db.prepare("SELECT blob_id, size FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3");
     if (!stmt) {
       return stmt.error();
     }

@@ -31,8 +31,8 @@ Result<NormalizedAddress> normalize_address(std::string_view address);
 Result<std::string> normalize_mailbox_name(std::string_view name);
 
 // Limits against abuse of the admin API and IMAP CREATE: long keys bloat every index.
-inline constexpr std::size_t kMaxDomainName = 253;      // RFC 1035
-inline constexpr std::size_t kMaxAddress = 254;         // RFC 5321 path limit
-inline constexpr std::size_t kMaxMailboxName = 1000;    // generous for deep hierarchies
+inline constexpr std::size_t kMaxDomainName = 253;    // RFC 1035
+inline constexpr std::size_t kMaxAddress = 254;       // RFC 5321 path limit
+inline constexpr std::size_t kMaxMailboxName = 1000;  // generous for deep hierarchies
 
 }  // namespace postroom::store::sqlite

@@ -6,7 +6,9 @@
 
 namespace postroom::store::sqlite {
 
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 Result<std::int64_t> domain_id(Db& db, std::string_view normalized_domain) {
   auto stmt = db.prepare("SELECT id FROM domains WHERE name = ?1");
@@ -35,8 +37,8 @@ Account account_from_row(const Stmt& stmt) {
 }
 
 Result<Account> account_by_address(Db& db, std::string_view normalized_address) {
-  auto stmt = db.prepare(
-      "SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts WHERE address = ?1");
+  auto stmt =
+      db.prepare("SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts WHERE address = ?1");
   if (!stmt) {
     return stmt.error();
   }
@@ -52,8 +54,7 @@ Result<Account> account_by_address(Db& db, std::string_view normalized_address) 
 }
 
 Result<Account> account_by_id(Db& db, AccountId id) {
-  auto stmt = db.prepare(
-      "SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts WHERE id = ?1");
+  auto stmt = db.prepare("SELECT id, address, password_hash, quota_bytes, quota_messages FROM accounts WHERE id = ?1");
   if (!stmt) {
     return stmt.error();
   }
@@ -88,7 +89,7 @@ Mailbox mailbox_from_row(const Stmt& stmt) {
 Result<Mailbox> mailbox_by_id(Db& db, AccountId account, MailboxId mailbox) {
   auto stmt = db.prepare(
       "SELECT id, account_id, name, special_use, uidvalidity, uidnext, highestmodseq, messages, bytes, "
-        "unseen, deleted, object_id "
+      "unseen, deleted, object_id "
       "FROM mailboxes WHERE account_id = ?1 AND id = ?2");
   if (!stmt) {
     return stmt.error();
@@ -222,8 +223,7 @@ Status record_change(Db& db, AccountId account, ModSeq modseq, MailboxId mailbox
   if (Status ran = erase->run(); !ran) {
     return ran;
   }
-  auto insert = db.prepare(
-      "INSERT INTO changes(account_id, modseq, mailbox_id, uid, kind) VALUES(?1, ?2, ?3, ?4, ?5)");
+  auto insert = db.prepare("INSERT INTO changes(account_id, modseq, mailbox_id, uid, kind) VALUES(?1, ?2, ?3, ?4, ?5)");
   if (!insert) {
     return insert.error();
   }

@@ -27,14 +27,10 @@ namespace postroom::store {
 
 const char* to_string(RecipientState state) {
   switch (state) {
-    case RecipientState::pending:
-      return "pending";
-    case RecipientState::delivered:
-      return "delivered";
-    case RecipientState::failed:
-      return "failed";
-    case RecipientState::bounced:
-      return "bounced";
+    case RecipientState::pending: return "pending";
+    case RecipientState::delivered: return "delivered";
+    case RecipientState::failed: return "failed";
+    case RecipientState::bounced: return "bounced";
   }
   return "?";
 }
@@ -83,8 +79,7 @@ constexpr std::size_t kMaxRecipients = 10000;
 // Addresses longer than this are not valid paths (RFC 5321 §4.5.3.1.3: 256 octets).
 constexpr std::size_t kMaxAddressLength = 1024;
 
-constexpr const char* kMessageColumns =
-    "id, sender, blob_id, size, envid, ret, body_type, smtputf8, created";
+constexpr const char* kMessageColumns = "id, sender, blob_id, size, envid, ret, body_type, smtputf8, created";
 constexpr const char* kRecipientColumns =
     "id, address, orcpt, notify, state, attempts, next_attempt, last_attempt, status, last_error, "
     "last_reply, remote_mta, delay_warned, message_id";
@@ -122,8 +117,8 @@ QueueRecipient recipient_from_row(const Stmt& stmt) {
 }
 
 Status fill_recipients(Db& db, QueuedMessage& message) {
-  std::string sql = std::string("SELECT ") + kRecipientColumns +
-                    " FROM queue_recipients WHERE message_id = ?1 ORDER BY id";
+  std::string sql =
+      std::string("SELECT ") + kRecipientColumns + " FROM queue_recipients WHERE message_id = ?1 ORDER BY id";
   auto stmt = db.prepare(sql.c_str());
   if (!stmt) {
     return stmt.error();
@@ -549,8 +544,7 @@ Status SqliteQueue::retry_now(QueueId id) {
     if (!*row) {
       return make_error(ErrorKind::not_found, "no queued message " + std::to_string(id));
     }
-    return run_sql(db, "UPDATE queue_recipients SET next_attempt = ?2 WHERE message_id = ?1 AND state = 0", id,
-                   now);
+    return run_sql(db, "UPDATE queue_recipients SET next_attempt = ?2 WHERE message_id = ?1 AND state = 0", id, now);
   });
 }
 

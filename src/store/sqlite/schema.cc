@@ -203,7 +203,9 @@ Status apply_step(Db& db, int step) {
 
 }  // namespace
 
-int latest_schema_version() { return kLatest; }
+int latest_schema_version() {
+  return kLatest;
+}
 
 Result<int> schema_version(Db& db) {
   auto stmt = db.prepare("PRAGMA user_version");
@@ -227,9 +229,8 @@ Status migrate(Db& db, int target) {
     return current.error();
   }
   if (*current > kLatest) {
-    return make_error(ErrorKind::permanent,
-                      "database schema version " + std::to_string(*current) +
-                          " is newer than this binary's " + std::to_string(kLatest));
+    return make_error(ErrorKind::permanent, "database schema version " + std::to_string(*current) +
+                                                " is newer than this binary's " + std::to_string(kLatest));
   }
   for (int step = *current; step < target; ++step) {
     if (Status applied = apply_step(db, step); !applied) {

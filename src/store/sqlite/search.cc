@@ -20,22 +20,14 @@ constexpr std::size_t kBackfillBatch = 100;
 // FTS5 column filter for a field.
 const char* fts_columns(TextField field) {
   switch (field) {
-    case TextField::body:
-      return "body";
-    case TextField::text:
-      return "{headers body}";
-    case TextField::header:
-      return "headers";
-    case TextField::from:
-      return "hfrom";
-    case TextField::to:
-      return "hto";
-    case TextField::cc:
-      return "hcc";
-    case TextField::bcc:
-      return "hbcc";
-    case TextField::subject:
-      return "subject";
+    case TextField::body: return "body";
+    case TextField::text: return "{headers body}";
+    case TextField::header: return "headers";
+    case TextField::from: return "hfrom";
+    case TextField::to: return "hto";
+    case TextField::cc: return "hcc";
+    case TextField::bcc: return "hbcc";
+    case TextField::subject: return "subject";
   }
   return "body";
 }
@@ -43,22 +35,14 @@ const char* fts_columns(TextField field) {
 // Column list for the scanning path; the same text the FTS columns hold.
 const char* scan_columns(TextField field) {
   switch (field) {
-    case TextField::body:
-      return "f.body, ''";
-    case TextField::text:
-      return "f.headers, f.body";
-    case TextField::header:
-      return "f.headers, ''";
-    case TextField::from:
-      return "f.hfrom, ''";
-    case TextField::to:
-      return "f.hto, ''";
-    case TextField::cc:
-      return "f.hcc, ''";
-    case TextField::bcc:
-      return "f.hbcc, ''";
-    case TextField::subject:
-      return "f.subject, ''";
+    case TextField::body: return "f.body, ''";
+    case TextField::text: return "f.headers, f.body";
+    case TextField::header: return "f.headers, ''";
+    case TextField::from: return "f.hfrom, ''";
+    case TextField::to: return "f.hto, ''";
+    case TextField::cc: return "f.hcc, ''";
+    case TextField::bcc: return "f.hbcc, ''";
+    case TextField::subject: return "f.subject, ''";
   }
   return "f.body, ''";
 }
@@ -193,7 +177,8 @@ Status SqliteStore::backfill_search_index() {
         if (!*row) {
           return out;
         }
-        out.push_back(Pending{stmt->column_int(0), stmt->column_text(1), static_cast<std::uint64_t>(stmt->column_int(2))});
+        out.push_back(
+            Pending{stmt->column_int(0), stmt->column_text(1), static_cast<std::uint64_t>(stmt->column_int(2))});
       }
     });
     if (!pending) {

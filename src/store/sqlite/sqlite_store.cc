@@ -27,8 +27,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     return make_error(ErrorKind::permanent, "sqlite store: data_dir is empty");
   }
   if (::mkdir(options.data_dir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return make_error(ErrorKind::temporary,
-                      "mkdir " + options.data_dir + ": " + std::strerror(errno));
+    return make_error(ErrorKind::temporary, "mkdir " + options.data_dir + ": " + std::strerror(errno));
   }
   auto blobs = std::make_unique<BlobStore>(options.data_dir);
   if (Status ready = blobs->init(); !ready) {
@@ -42,11 +41,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   if (Status migrated = migrate(**writer); !migrated) {
     return migrated.error();
   }
-  auto committer =
-      std::make_unique<GroupCommitter>(std::move(*writer), *blobs, options.group_commit_window_us);
+  auto committer = std::make_unique<GroupCommitter>(std::move(*writer), *blobs, options.group_commit_window_us);
   auto readers = std::make_unique<ReaderPool>(db_path, kBusyTimeoutMs, kMaxIdleReaders);
   log::info("store.sqlite.open", {{"path", db_path}, {"schema", latest_schema_version()}});
-  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(blobs), std::move(committer), std::move(readers)));
+  auto store =
+      std::unique_ptr<SqliteStore>(new SqliteStore(std::move(blobs), std::move(committer), std::move(readers)));
   if (Status indexed = store->backfill_search_index(); !indexed) {
     return indexed.error();
   }

@@ -62,8 +62,7 @@ class SqliteStore final : public Store {
   Result<std::vector<std::string>> list_subscriptions(AccountId account) override;
 
   Result<MessageMeta> append(AccountId account, MailboxId mailbox, const NewMessage& message) override;
-  Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets,
-                                               const NewMessage& message) override;
+  Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets, const NewMessage& message) override;
   Result<std::vector<MessageMeta>> list_messages(AccountId account, MailboxId mailbox) override;
   Result<MessageDerived> derived(AccountId account, MailboxId mailbox, Uid uid) override;
   Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) override;
