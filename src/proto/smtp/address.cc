@@ -13,34 +13,6 @@ using detail::is_non_ascii;
 
 constexpr AddressError kSyntax{AddressErrorKind::syntax, "bad address syntax"};
 
-bool is_atext(char c) {
-  if (is_alnum(c) || is_non_ascii(c)) {
-    return true;
-  }
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~': return true;
-    default: return false;
-  }
-}
-
 // qtextSMTP (RFC 5321 §4.1.2) plus UTF8-non-ascii (RFC 6531 §3.3).
 bool is_qtext(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -250,7 +222,7 @@ class PathParser {
       }
     } else {
       char previous = '.';
-      while (pos_ < text_.size() && (is_atext(text_[pos_]) || text_[pos_] == '.')) {
+      while (pos_ < text_.size() && (detail::is_atext(text_[pos_]) || text_[pos_] == '.')) {
         const char c = text_[pos_++];
         if (c == '.' && previous == '.') {
           return kSyntax;  // leading dot or two dots in a row

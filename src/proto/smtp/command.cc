@@ -27,34 +27,6 @@ constexpr std::array<std::pair<std::string_view, Verb>, 15> kVerbs = {{
     {"AUTH", Verb::auth},
 }};
 
-bool is_atext(char c) {
-  if (detail::is_alnum(c) || detail::is_non_ascii(c)) {
-    return true;
-  }
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '/':
-    case '=':
-    case '?':
-    case '^':
-    case '_':
-    case '`':
-    case '{':
-    case '|':
-    case '}':
-    case '~': return true;
-    default: return false;
-  }
-}
-
 bool is_dot_string(std::string_view text) {
   if (text.empty() || text.front() == '.' || text.back() == '.') {
     return false;
@@ -65,7 +37,7 @@ bool is_dot_string(std::string_view text) {
       if (previous == '.') {
         return false;
       }
-    } else if (!is_atext(c)) {
+    } else if (!detail::is_atext(c)) {
       return false;
     }
     previous = c;

@@ -73,4 +73,32 @@ bool has_non_ascii(std::string_view text) {
   return false;
 }
 
+bool is_atext(char c) {
+  if (is_alnum(c) || is_non_ascii(c)) {
+    return true;
+  }
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~': return true;
+    default: return false;
+  }
+}
+
 }  // namespace postroom::smtp::detail

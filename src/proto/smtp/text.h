@@ -45,4 +45,7 @@ bool is_valid_utf8(std::string_view text);
 
 bool has_non_ascii(std::string_view text);
 
+// RFC 5322 atext, widened to any non-ASCII octet (RFC 6531 SMTPUTF8 addresses).
+bool is_atext(char c);
+
 }  // namespace postroom::smtp::detail
