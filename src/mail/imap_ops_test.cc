@@ -132,3 +132,19 @@ TEST_F(ImapOpsTest, OverQuotaCopyPublishesNothing) {
 
 }  // namespace
 }  // namespace postroom::mail
+
+namespace postroom::mail {
+namespace {
+
+TEST_F(ImapOpsTest, BinaryMimeKeepsLineEndingsAndTextIsNormalised) {
+  const std::string binary = "Subject: b\r\nContent-Transfer-Encoding: binary\r\n\r\n\x01\n\r\x02\r\n";
+  auto kept = service_->append_to(account_, "INBOX", Delivery{binary, {}, 0, true});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ(*store_->read_message(account_, inbox_, kept->meta.uid), binary);
+  auto text = service_->append_to(account_, "INBOX", Delivery{"Subject: t\n\nline\n", {}, 0});
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*store_->read_message(account_, inbox_, text->meta.uid), "Subject: t\r\n\r\nline\r\n");
+}
+
+}  // namespace
+}  // namespace postroom::mail

@@ -29,7 +29,7 @@ Result<store::NewMessage> MailService::prepare(Delivery delivery) const {
     return make_error(ErrorKind::bad_syntax, "empty message");
   }
   store::NewMessage message;
-  message.bytes = normalize_crlf(delivery.bytes);
+  message.bytes = delivery.binary ? std::move(delivery.bytes) : normalize_crlf(delivery.bytes);
   if (message.bytes.size() > options_.max_message_bytes) {
     return make_error(ErrorKind::limit, "message of " + std::to_string(message.bytes.size()) +
                                             " octets exceeds the limit of " +

@@ -35,6 +35,9 @@ struct Delivery {
   std::string bytes;               // raw message, any line endings
   std::vector<std::string> flags;  // e.g. "\\Seen"
   std::int64_t internal_date = 0;  // 0 = now
+  // BODY=BINARYMIME (RFC 3030): the octets are the message; a lone CR or LF inside a binary
+  // part is data, so line endings are left exactly as received.
+  bool binary = false;
 };
 
 // Converts bare LF and bare CR line ends to CRLF; CRLF pairs are kept.

@@ -663,7 +663,7 @@ io::Task<void> Session::deliver_lmtp() {
     Outcome result;
     for (const auto& recipient : recipients_) {
       auto stored = mail.deliver_many({mail::MailService::Target{recipient.decision.account.id, "INBOX"}},
-                                      mail::Delivery{message, {}, 0});
+                                      mail::Delivery{message, {}, 0, mail_params_.body == ps::Body::binary_mime});
       if (stored) {
         result.replies.push_back(r(250, 2, 0, 0, "<" + recipient.decision.address + "> delivered"));
       } else if (stored.error().kind == ErrorKind::over_quota) {
@@ -799,7 +799,8 @@ io::Task<void> Session::deliver_mx_or_submission() {
       result.queue_id = *queued;
     }
     if (!local.empty()) {
-      auto delivered = mail.deliver_many(local, mail::Delivery{message, {}, 0});
+      auto delivered =
+          mail.deliver_many(local, mail::Delivery{message, {}, 0, mail_params_.body == ps::Body::binary_mime});
       if (!delivered) {
         result.status = delivered.error();
       }
