@@ -501,5 +501,46 @@ TEST(SearchDocument, FoldCaseAndHeaderLookup) {
   EXPECT_EQ(document.body, "body\r\n");
 }
 
+TEST_F(ImapStoreTest, ScanMessageStatesAndGetMessages) {
+  MessageMeta a = add(inbox_.id, "a", {"\\Seen"});
+  MessageMeta b = add(inbox_.id, "b");
+  MessageMeta c = add(inbox_.id, "c", {"\\Seen"});
+  // A flag change gives b the highest modseq: the scan must still answer in UID order.
+  ASSERT_TRUE(store_->update_flags(alice_.id, inbox_.id, {b.uid}, FlagOp::add, {"$Work"}, std::nullopt).ok());
+  struct State {
+    Uid uid;
+    ModSeq modseq;
+    std::string flags;
+  };
+  std::vector<State> seen;
+  auto highest = store_->scan_message_states(alice_.id, inbox_.id, [&](Uid uid, ModSeq modseq, std::string_view flags) {
+    seen.push_back({uid, modseq, std::string(flags)});
+  });
+  ASSERT_TRUE(highest.ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].uid, a.uid);
+  EXPECT_EQ(seen[1].uid, b.uid);
+  EXPECT_EQ(seen[2].uid, c.uid);
+  EXPECT_EQ(seen[0].flags, "\\Seen");
+  EXPECT_EQ(seen[1].flags, "$Work");
+  EXPECT_GT(seen[1].modseq, seen[2].modseq);
+  EXPECT_EQ(*highest, store_->get_mailbox(alice_.id, inbox_.id)->highestmodseq);
+  // Another account's mailbox id is not found, never scanned.
+  auto bob = store_->add_account("bob@example.test", "$argon2id$hash");
+  ASSERT_TRUE(bob.ok());
+  EXPECT_FALSE(store_->scan_message_states(bob->id, inbox_.id, [](Uid, ModSeq, std::string_view) {}).ok());
+
+  std::vector<Uid> wanted{a.uid, c.uid, c.uid + 100};
+  auto metas = store_->get_messages(alice_.id, inbox_.id, wanted);
+  ASSERT_TRUE(metas.ok());
+  ASSERT_EQ(metas->size(), 2u);  // the missing UID is skipped
+  EXPECT_EQ((*metas)[0].uid, a.uid);
+  EXPECT_EQ((*metas)[0].size, a.size);
+  EXPECT_EQ((*metas)[0].blob_id, a.blob_id);
+  EXPECT_EQ((*metas)[1].uid, c.uid);
+  EXPECT_EQ((*metas)[1].internal_date, c.internal_date);
+  EXPECT_TRUE(store_->get_messages(bob->id, inbox_.id, wanted)->empty());
+}
+
 }  // namespace
 }  // namespace postroom::store

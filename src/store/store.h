@@ -17,8 +17,10 @@
 //   full), bad_syntax (invalid name).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,6 +122,17 @@ class Store {
   // All messages of a mailbox in UID order: one indexed range scan, rows streamed (no
   // per-message query).
   virtual Result<std::vector<MessageMeta>> list_messages(AccountId account, MailboxId mailbox) = 0;
+  // The state an IMAP snapshot holds for every message of a mailbox, in UID order: calls
+  // visit(uid, modseq, flags) with the stored flags text (space-separated; the view is valid
+  // only during the call). Reads the covering modseq index, never the wide message rows, and
+  // runs in one read transaction; returns the mailbox's HIGHESTMODSEQ in that transaction, so
+  // the visited state reflects every change up to it. Called on the caller's thread.
+  using StateVisitor = std::function<void(Uid uid, ModSeq modseq, std::string_view flags)>;
+  virtual Result<ModSeq> scan_message_states(AccountId account, MailboxId mailbox, const StateVisitor& visit) = 0;
+  // Full metadata of the messages with the given UIDs (ascending), in UID order; UIDs that do
+  // not exist are skipped. One range read, so cost follows the span of the UIDs asked for.
+  virtual Result<std::vector<MessageMeta>> get_messages(AccountId account, MailboxId mailbox,
+                                                        std::span<const Uid> uids) = 0;
   virtual Result<MessageDerived> derived(AccountId account, MailboxId mailbox, Uid uid) = 0;
   // The stored bytes of a message, exactly as appended.
   virtual Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) = 0;

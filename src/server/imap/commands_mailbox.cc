@@ -45,6 +45,42 @@ std::string Session::mailbox_name_out(const std::string& name) const {
   return pi::mutf7_encode(name).value_or(name);
 }
 
+Result<SnapshotCache::Entry> Session::load_snapshot(const store::Mailbox& box) {
+  store::AccountId account = account_->id;
+  SnapshotCache& cache = service_.snapshots();
+  SnapshotCache::Entry entry;
+  std::shared_ptr<const SnapshotCache::Entry> cached = cache.get(account, box.id);
+  if (cached && cached->uidvalidity == box.uidvalidity) {
+    entry = *cached;
+    if (entry.modseq >= box.highestmodseq) {
+      return entry;
+    }
+    // `box` was read before these lists, so they hold every change up to its HIGHESTMODSEQ
+    // (and perhaps later ones, which apply() and later syncs take again harmlessly).
+    auto changed = store().list_flags_since(account, box.id, entry.modseq);
+    if (!changed) {
+      return changed.error();
+    }
+    auto expunged = store().expunged_since(account, box.id, entry.modseq);
+    if (!expunged) {
+      return expunged.error();
+    }
+    entry.snapshot.apply(*changed, *expunged);
+    entry.modseq = box.highestmodseq;
+  } else {
+    entry.uidvalidity = box.uidvalidity;
+    auto highest = store().scan_message_states(
+        account, box.id,
+        [&](store::Uid uid, store::ModSeq modseq, std::string_view flags) { entry.snapshot.push_back(uid, modseq, flags); });
+    if (!highest) {
+      return highest.error();
+    }
+    entry.modseq = *highest;
+  }
+  cache.put(account, box.id, entry);
+  return entry;
+}
+
 void Session::deselect() {
   selected_.reset();
   changes_pending_ = false;
@@ -72,7 +108,7 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
   std::string name = args.mailbox;
   struct Loaded {
     Result<store::Mailbox> box = make_error(ErrorKind::temporary, "");
-    Result<std::vector<store::MessageMeta>> messages = make_error(ErrorKind::temporary, "");
+    Result<SnapshotCache::Entry> state = make_error(ErrorKind::temporary, "");
     Result<std::vector<std::string>> keywords = make_error(ErrorKind::temporary, "");
     Result<std::vector<store::Uid>> vanished = std::vector<store::Uid>{};
     bool has_children = false;
@@ -84,7 +120,7 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
     if (!l.box) {
       return l;
     }
-    l.messages = store().list_messages(account, l.box->id);
+    l.state = load_snapshot(*l.box);
     l.keywords = store().mailbox_keywords(account, l.box->id);
     if (auto boxes = store().list_mailboxes(account)) {
       std::string prefix = l.box->name + "/";
@@ -101,19 +137,19 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
     no(command.tag, code_for(loaded.box.error()), "no such mailbox");
     co_return true;
   }
-  if (!loaded.messages || !loaded.keywords || !loaded.vanished) {
+  if (!loaded.state || !loaded.keywords || !loaded.vanished) {
     no(command.tag, pi::Code::unavailable, "cannot open the mailbox now");
     co_return true;
   }
   SelectedMailbox sel;
   sel.box = *loaded.box;
   sel.read_only = read_only;
-  sel.messages = std::move(*loaded.messages);
+  sel.messages = std::move(loaded.state->snapshot);
   sel.keywords = std::move(*loaded.keywords);
-  sel.synced_modseq = sel.box.highestmodseq;
-  for (const auto& meta : sel.messages) {
-    sel.synced_modseq = std::max(sel.synced_modseq, meta.modseq);
-  }
+  sel.synced_modseq = std::max(loaded.state->modseq, sel.box.highestmodseq);
+  // The states may have been read a moment after the mailbox row: never announce a UIDNEXT
+  // at or below a UID the client is about to see.
+  sel.box.uidnext = std::max<store::Uid>(sel.box.uidnext, sel.messages.last_uid() + 1);
 
   std::vector<std::string> flags = kSystemFlags;
   flags.insert(flags.end(), sel.keywords.begin(), sel.keywords.end());
@@ -128,8 +164,7 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
     // IMAP4rev1 requires RECENT; we never set \Recent (RFC 9051 removed it).
     send(pi::recent_response(0));
     for (std::size_t i = 0; i < sel.messages.size(); ++i) {
-      const auto& f = sel.messages[i].flags;
-      if (std::find(f.begin(), f.end(), "\\Seen") == f.end()) {
+      if (!sel.messages.has_flag(i, "\\Seen")) {
         send(pi::untagged(pi::Condition::ok, pi::codes::unseen(static_cast<std::uint32_t>(i + 1)), "first unseen"));
         break;
       }
@@ -165,17 +200,17 @@ io::Task<bool> Session::cmd_select(const pi::Command& command) {
       send(pi::vanished_response(vanished, true));
     }
     for (std::size_t i = 0; i < sel.messages.size(); ++i) {
-      const auto& meta = sel.messages[i];
-      if (meta.modseq <= qresync->modseq) {
+      if (sel.messages.modseq(i) <= qresync->modseq) {
         continue;
       }
-      if (qresync->known_uids && !qresync->known_uids->contains(meta.uid, sel.box.uidnext)) {
+      store::Uid uid = sel.messages.uid(i);
+      if (qresync->known_uids && !qresync->known_uids->contains(uid, sel.box.uidnext)) {
         continue;
       }
       pi::FetchResponse fetch(static_cast<std::uint32_t>(i + 1));
-      fetch.uid(meta.uid);
-      fetch.flags(meta.flags);
-      fetch.modseq(meta.modseq);
+      fetch.uid(uid);
+      fetch.flags(sel.messages.flags(i));
+      fetch.modseq(sel.messages.modseq(i));
       send(std::move(fetch).finish());
     }
   }
@@ -468,9 +503,10 @@ io::Task<bool> Session::cmd_close(const pi::Command& command, bool expunge) {
   if (expunge && !selected_->read_only) {
     // RFC 9051 §6.4.1: CLOSE removes \Deleted messages silently.
     std::vector<store::Uid> doomed;
-    for (const auto& meta : selected_->messages) {
-      if (std::find(meta.flags.begin(), meta.flags.end(), "\\Deleted") != meta.flags.end()) {
-        doomed.push_back(meta.uid);
+    const Snapshot& messages = selected_->messages;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      if (messages.has_flag(i, "\\Deleted")) {
+        doomed.push_back(messages.uid(i));
       }
     }
     if (!doomed.empty()) {

@@ -1,6 +1,7 @@
 // FETCH, STORE, SEARCH, SORT, THREAD, COPY, MOVE, EXPUNGE — all on the selected mailbox.
 #include <algorithm>
 #include <set>
+#include <span>
 
 #include "base/log.h"
 #include "server/imap/fetch_render.h"
@@ -17,17 +18,86 @@ namespace {
 // messages never holds 100k responses).
 constexpr std::size_t kFetchBatch = 256;
 
-bool has_flag(const store::MessageMeta& meta, std::string_view flag) {
-  return std::find(meta.flags.begin(), meta.flags.end(), flag) != meta.flags.end();
-}
-
 std::vector<std::uint32_t> uids_of(const SelectedMailbox& sel, const std::vector<std::uint32_t>& seqs) {
   std::vector<std::uint32_t> uids;
   uids.reserve(seqs.size());
   for (std::uint32_t seq : seqs) {
-    uids.push_back(sel.messages[seq - 1].uid);
+    uids.push_back(sel.messages.uid(seq - 1));
   }
   return uids;
+}
+
+// Whether a search key reads more than UID, modseq and flags of a message (dates, size,
+// object ids): those come from the store, the snapshot holds only the former.
+bool needs_full_meta(const pi::SearchKey& key) {
+  using Kind = pi::SearchKeyKind;
+  switch (key.kind) {
+    case Kind::before:
+    case Kind::on:
+    case Kind::since:
+    case Kind::sentbefore:  // without a Date: field, the internal date stands in
+    case Kind::senton:
+    case Kind::sentsince:
+    case Kind::savedbefore:
+    case Kind::savedon:
+    case Kind::savedsince:
+    case Kind::larger:
+    case Kind::smaller:
+    case Kind::older:
+    case Kind::younger:
+    case Kind::emailid:
+    case Kind::threadid: return true;
+    default: break;
+  }
+  return std::any_of(key.children.begin(), key.children.end(), [](const pi::SearchKey& child) { return needs_full_meta(child); });
+}
+
+// The snapshot's messages at `seqs` (1-based, ascending) as MessageMeta, in that order. With
+// `full`, dates, size and ids come from the store in one range read; a message expunged from
+// the store meanwhile keeps what the snapshot knows. Runs on the storage pool.
+Result<std::vector<store::MessageMeta>> metas_for(store::Store& store, store::AccountId account,
+                                                  store::MailboxId mailbox, const Snapshot& snapshot,
+                                                  std::span<const std::uint32_t> seqs, bool full) {
+  std::vector<store::MessageMeta> metas;
+  metas.reserve(seqs.size());
+  for (std::uint32_t seq : seqs) {
+    metas.push_back(snapshot.partial_meta(seq - 1));
+  }
+  if (!full || metas.empty()) {
+    return metas;
+  }
+  std::vector<store::Uid> uids;
+  uids.reserve(metas.size());
+  for (const auto& meta : metas) {
+    uids.push_back(meta.uid);
+  }
+  auto stored = store.get_messages(account, mailbox, uids);
+  if (!stored) {
+    return stored.error();
+  }
+  std::size_t k = 0;
+  for (auto& row : *stored) {
+    while (k < metas.size() && metas[k].uid < row.uid) {
+      ++k;
+    }
+    if (k < metas.size() && metas[k].uid == row.uid) {
+      // The session's view of flags and modseq is the snapshot's until it reports a change.
+      row.flags = std::move(metas[k].flags);
+      row.modseq = metas[k].modseq;
+      metas[k] = std::move(row);
+    }
+  }
+  return metas;
+}
+
+// Every message of the snapshot, in sequence order (for SEARCH, SORT, THREAD).
+Result<std::vector<store::MessageMeta>> all_metas(store::Store& store, store::AccountId account,
+                                                  store::MailboxId mailbox, const Snapshot& snapshot, bool full) {
+  std::vector<std::uint32_t> seqs(snapshot.size());
+  for (std::size_t i = 0; i < seqs.size(); ++i) {
+    seqs[i] = static_cast<std::uint32_t>(i + 1);
+  }
+  return metas_for(store, account, mailbox, snapshot, seqs, full);
 }
 
 }  // namespace
@@ -37,7 +107,7 @@ std::vector<std::uint32_t> Session::resolve(const pi::SequenceSet& set, bool uid
   std::vector<std::uint32_t> seqs;
   if (set.is_saved()) {
     for (std::size_t i = 0; i < sel.messages.size(); ++i) {
-      if (std::binary_search(sel.saved_search.begin(), sel.saved_search.end(), sel.messages[i].uid)) {
+      if (std::binary_search(sel.saved_search.begin(), sel.saved_search.end(), sel.messages.uid(i))) {
         seqs.push_back(static_cast<std::uint32_t>(i + 1));
       }
     }
@@ -48,10 +118,10 @@ std::vector<std::uint32_t> Session::resolve(const pi::SequenceSet& set, bool uid
   }
   if (uid) {
     // "*" is the highest UID in use (RFC 9051 §6.4.8); ranges may name UIDs that do not exist.
-    std::uint32_t max_uid = sel.messages.back().uid;
+    std::uint32_t max_uid = sel.messages.last_uid();
     auto intervals = set.intervals(max_uid);
     for (std::size_t i = 0; i < sel.messages.size(); ++i) {
-      if (pi::interval_contains(intervals, sel.messages[i].uid)) {
+      if (pi::interval_contains(intervals, sel.messages.uid(i))) {
         seqs.push_back(static_cast<std::uint32_t>(i + 1));
       }
     }
@@ -90,7 +160,7 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
   options.mailbox_id = mailbox_object_id(sel.box);
   std::vector<std::uint32_t> seqs = resolve(args.set, command.uid);
   if (args.changedsince) {
-    std::erase_if(seqs, [&](std::uint32_t seq) { return sel.messages[seq - 1].modseq <= *args.changedsince; });
+    std::erase_if(seqs, [&](std::uint32_t seq) { return sel.messages.modseq(seq - 1) <= *args.changedsince; });
   }
   if (args.vanished) {
     // RFC 7162 §3.2.6: UIDs in the set that were expunged after CHANGEDSINCE.
@@ -100,7 +170,7 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
     auto gone = co_await storage([&] { return store().expunged_since(account, mailbox, since); });
     if (gone) {
       std::vector<std::uint32_t> in_set;
-      std::uint32_t max_uid = sel.messages.empty() ? 0 : sel.messages.back().uid;
+      std::uint32_t max_uid = sel.messages.last_uid();
       for (store::Uid uid : *gone) {
         if (args.set.contains(uid, std::max(max_uid, uid))) {
           in_set.push_back(uid);
@@ -115,19 +185,17 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
   store::MailboxId mailbox = sel.box.id;
   bool any_error = false;
   bool unknown_cte = false;
+  bool full_meta = fetch_needs_full_meta(items);
   for (std::size_t start = 0; start < seqs.size(); start += kFetchBatch) {
     std::size_t end = std::min(seqs.size(), start + kFetchBatch);
     // \Seen first, durably, so the FETCH response can show it (RFC 9051 §6.4.5).
     std::vector<store::Uid> to_mark;
     for (std::size_t i = start; i < end; ++i) {
-      if (fetch_sets_seen(items, sel.messages[seqs[i] - 1], sel.read_only)) {
-        to_mark.push_back(sel.messages[seqs[i] - 1].uid);
+      if (fetch_sets_seen(items, sel.messages.flags(seqs[i] - 1), sel.read_only)) {
+        to_mark.push_back(sel.messages.uid(seqs[i] - 1));
       }
     }
-    std::vector<store::MessageMeta> batch;
-    for (std::size_t i = start; i < end; ++i) {
-      batch.push_back(sel.messages[seqs[i] - 1]);
-    }
+    std::span<const std::uint32_t> batch_seqs(seqs.data() + start, end - start);
     struct Rendered {
       std::vector<std::string> lines;
       std::vector<store::MessageMeta> marked;
@@ -136,6 +204,12 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
     };
     Rendered rendered = co_await storage([&] {
       Rendered r;
+      auto loaded = metas_for(store(), account, mailbox, sel.messages, batch_seqs, full_meta);
+      if (!loaded) {
+        r.error = true;
+        return r;
+      }
+      std::vector<store::MessageMeta>& batch = *loaded;
       if (!to_mark.empty()) {
         auto updated = mail().update_flags(account, mailbox, to_mark, store::FlagOp::add, {"\\Seen"});
         if (updated) {
@@ -172,10 +246,8 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
       return r;
     });
     for (const auto& meta : rendered.marked) {
-      auto it = std::lower_bound(sel.messages.begin(), sel.messages.end(), meta.uid,
-                                 [](const store::MessageMeta& m, store::Uid uid) { return m.uid < uid; });
-      if (it != sel.messages.end() && it->uid == meta.uid) {
-        *it = meta;
+      if (auto i = sel.messages.find(meta.uid)) {
+        sel.messages.set(*i, meta.modseq, meta.flags);
       }
     }
     for (auto& line : rendered.lines) {
@@ -238,13 +310,12 @@ io::Task<bool> Session::cmd_store(const pi::Command& command) {
   std::set<store::Uid> changed;
   for (const auto& meta : updated->changed) {
     changed.insert(meta.uid);
-    auto it = std::lower_bound(sel.messages.begin(), sel.messages.end(), meta.uid,
-                               [](const store::MessageMeta& m, store::Uid uid) { return m.uid < uid; });
-    if (it == sel.messages.end() || it->uid != meta.uid) {
+    auto found = sel.messages.find(meta.uid);
+    if (!found) {
       continue;
     }
-    *it = meta;
-    std::uint32_t seq = static_cast<std::uint32_t>(it - sel.messages.begin()) + 1;
+    sel.messages.set(*found, meta.modseq, meta.flags);
+    std::uint32_t seq = static_cast<std::uint32_t>(*found) + 1;
     // .SILENT suppresses the echo, except that CONDSTORE clients still learn new modseqs
     // (RFC 7162 §3.1.3).
     if (!args.silent || condstore_) {
@@ -265,18 +336,19 @@ io::Task<bool> Session::cmd_store(const pi::Command& command) {
   // §6.4.6 answers with the flags of every message in the set) when not silent.
   if (!args.silent) {
     for (std::size_t k = 0; k < seqs.size(); ++k) {
-      const auto& meta = sel.messages[seqs[k] - 1];
-      if (changed.count(meta.uid) != 0 ||
-          std::find(updated->modified.begin(), updated->modified.end(), meta.uid) != updated->modified.end()) {
+      std::size_t i = seqs[k] - 1;
+      store::Uid uid = sel.messages.uid(i);
+      if (changed.count(uid) != 0 ||
+          std::find(updated->modified.begin(), updated->modified.end(), uid) != updated->modified.end()) {
         continue;
       }
       pi::FetchResponse fetch(seqs[k]);
       if (command.uid) {
-        fetch.uid(meta.uid);
+        fetch.uid(uid);
       }
-      fetch.flags(meta.flags);
+      fetch.flags(sel.messages.flags(i));
       if (condstore_) {
-        fetch.modseq(meta.modseq);
+        fetch.modseq(sel.messages.modseq(i));
       }
       send(std::move(fetch).finish());
     }
@@ -287,10 +359,8 @@ io::Task<bool> Session::cmd_store(const pi::Command& command) {
       if (command.uid) {
         numbers.push_back(uid);
       } else {
-        auto it = std::lower_bound(sel.messages.begin(), sel.messages.end(), uid,
-                                   [](const store::MessageMeta& m, store::Uid u) { return m.uid < u; });
-        if (it != sel.messages.end() && it->uid == uid) {
-          numbers.push_back(static_cast<std::uint32_t>(it - sel.messages.begin()) + 1);
+        if (auto found = sel.messages.find(uid)) {
+          numbers.push_back(static_cast<std::uint32_t>(*found) + 1);
         }
       }
     }
@@ -317,8 +387,13 @@ io::Task<bool> Session::cmd_search(const pi::Command& command) {
   store::MailboxId mailbox = sel.box.id;
   std::vector<store::Uid> saved = sel.saved_search;
   std::sort(saved.begin(), saved.end());
-  auto matched = co_await storage([&] {
-    SearchEvaluator evaluator(store(), account, mailbox, sel.messages, saved);
+  bool full = needs_full_meta(args.key);
+  auto matched = co_await storage([&]() -> Result<std::vector<std::uint32_t>> {
+    auto metas = all_metas(store(), account, mailbox, sel.messages, full);
+    if (!metas) {
+      return metas.error();
+    }
+    SearchEvaluator evaluator(store(), account, mailbox, *metas, saved);
     return evaluator.evaluate(args.key);
   });
   if (!matched) {
@@ -335,7 +410,7 @@ io::Task<bool> Session::cmd_search(const pi::Command& command) {
   if (modseq_key && !seqs.empty()) {
     std::uint64_t m = 0;
     for (std::uint32_t seq : seqs) {
-      m = std::max(m, sel.messages[seq - 1].modseq);
+      m = std::max(m, sel.messages.modseq(seq - 1));
     }
     highest = m;
   }
@@ -406,7 +481,13 @@ io::Task<bool> Session::cmd_sort_thread(const pi::Command& command) {
   };
   Outcome outcome = co_await storage([&] {
     Outcome o;
-    SearchEvaluator evaluator(store(), account, mailbox, sel.messages, saved);
+    // Sorting and threading read dates and sizes: the full metadata, always.
+    auto metas = all_metas(store(), account, mailbox, sel.messages, true);
+    if (!metas) {
+      o.status = metas.error();
+      return o;
+    }
+    SearchEvaluator evaluator(store(), account, mailbox, *metas, saved);
     auto matched = evaluator.evaluate(key);
     if (!matched) {
       o.status = matched.error();
@@ -416,7 +497,7 @@ io::Task<bool> Session::cmd_sort_thread(const pi::Command& command) {
       return MessageData(store(), account, mailbox, meta);
     };
     if (sort) {
-      auto sorted = sort_messages(sel.messages, *matched, command.as<pi::SortArgs>().criteria, factory, command.uid);
+      auto sorted = sort_messages(*metas, *matched, command.as<pi::SortArgs>().criteria, factory, command.uid);
       if (!sorted) {
         o.status = sorted.error();
       } else {
@@ -424,7 +505,7 @@ io::Task<bool> Session::cmd_sort_thread(const pi::Command& command) {
       }
     } else {
       auto threads =
-          thread_messages(sel.messages, *matched, command.as<pi::ThreadArgs>().algorithm, factory, command.uid);
+          thread_messages(*metas, *matched, command.as<pi::ThreadArgs>().algorithm, factory, command.uid);
       if (!threads) {
         o.status = threads.error();
       } else {
@@ -528,11 +609,12 @@ io::Task<bool> Session::cmd_expunge(const pi::Command& command) {
   std::vector<store::Uid> doomed;
   std::vector<pi::Interval> limit;
   if (args.uids) {
-    limit = args.uids->intervals(sel.messages.empty() ? 1 : sel.messages.back().uid);
+    limit = args.uids->intervals(sel.messages.empty() ? 1 : sel.messages.last_uid());
   }
-  for (const auto& meta : sel.messages) {
-    if (has_flag(meta, "\\Deleted") && (!args.uids || pi::interval_contains(limit, meta.uid))) {
-      doomed.push_back(meta.uid);
+  for (std::size_t i = 0; i < sel.messages.size(); ++i) {
+    store::Uid uid = sel.messages.uid(i);
+    if (sel.messages.has_flag(i, "\\Deleted") && (!args.uids || pi::interval_contains(limit, uid))) {
+      doomed.push_back(uid);
     }
   }
   if (!doomed.empty()) {

@@ -76,8 +76,21 @@ std::vector<pi::FetchItem> expand_macro(const pi::FetchArgs& args) {
   return items;
 }
 
-bool fetch_sets_seen(const std::vector<pi::FetchItem>& items, const store::MessageMeta& meta, bool read_only) {
-  if (read_only || has_flag(meta.flags, "\\Seen")) {
+bool fetch_needs_full_meta(const std::vector<pi::FetchItem>& items) {
+  return std::any_of(items.begin(), items.end(), [](const pi::FetchItem& item) {
+    switch (item.attr) {
+      case pi::FetchAttr::internaldate:
+      case pi::FetchAttr::rfc822_size:
+      case pi::FetchAttr::savedate:
+      case pi::FetchAttr::emailid:
+      case pi::FetchAttr::threadid: return true;
+      default: return false;
+    }
+  });
+}
+
+bool fetch_sets_seen(const std::vector<pi::FetchItem>& items, const std::vector<std::string>& flags, bool read_only) {
+  if (read_only || has_flag(flags, "\\Seen")) {
     return false;
   }
   return std::any_of(items.begin(), items.end(), [](const pi::FetchItem& item) { return pi::sets_seen(item); });
@@ -218,7 +231,7 @@ std::string_view apply_partial(std::string_view data, const pi::Partial& partial
 Result<std::string> render_fetch(std::uint32_t seq, const std::vector<pi::FetchItem>& items, MessageData& data,
                                  const FetchOptions& options, bool& seen_needed) {
   const store::MessageMeta& meta = data.meta();
-  seen_needed = fetch_sets_seen(items, meta, options.read_only);
+  seen_needed = fetch_sets_seen(items, meta.flags, options.read_only);
   std::vector<std::string> flags = meta.flags;
   if (seen_needed) {
     flags.push_back("\\Seen");

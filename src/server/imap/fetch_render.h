@@ -58,8 +58,11 @@ struct FetchOptions {
 // RFC822.SIZE, FULL = ALL BODY).
 std::vector<pi::FetchItem> expand_macro(const pi::FetchArgs& args);
 
-// Whether fetching `items` from `meta` would set \Seen (before rendering; read_only → false).
-bool fetch_sets_seen(const std::vector<pi::FetchItem>& items, const store::MessageMeta& meta, bool read_only);
+// Whether fetching `items` from a message with these flags would set \Seen (read_only → false).
+bool fetch_sets_seen(const std::vector<pi::FetchItem>& items, const std::vector<std::string>& flags, bool read_only);
+// Whether the items need more of a message than UID, modseq and flags (what an IMAP snapshot
+// holds): INTERNALDATE, RFC822.SIZE, SAVEDATE, EMAILID, THREADID.
+bool fetch_needs_full_meta(const std::vector<pi::FetchItem>& items);
 
 // Renders one message's FETCH response. Errors: the MessageData's store error (temporary,
 // not_found when the message vanished), or an unknown-CTE error for BINARY.

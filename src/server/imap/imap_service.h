@@ -15,6 +15,7 @@
 #include "mail/mail_service.h"
 #include "push/change_bus.h"
 #include "server/common/authenticator.h"
+#include "server/imap/snapshot.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -34,6 +35,9 @@ struct ImapSettings {
   // IDLE also re-reads the mailbox this often, to notice changes made by other processes
   // (the CLI's deliver/import); in-process changes arrive at once through the ChangeBus.
   std::chrono::milliseconds idle_poll{5000};
+  // Snapshots of recently selected mailboxes kept in memory for fast SELECT (16 bytes per
+  // message; the default holds ~32 MB, least recently selected mailboxes go first).
+  std::size_t snapshot_cache_messages = 2'000'000;
 };
 
 class ImapService {
@@ -45,7 +49,8 @@ class ImapService {
         authenticator_(authenticator),
         tls_(tls),
         bus_(bus),
-        settings_(std::move(settings)) {}
+        settings_(std::move(settings)),
+        snapshots_(settings_.snapshot_cache_messages) {}
 
   io::Task<void> serve(std::unique_ptr<io::Stream> stream, ListenerKind kind);
 
@@ -55,6 +60,7 @@ class ImapService {
   SSL_CTX* tls() const { return tls_; }
   push::ChangeBus& bus() { return bus_; }
   const ImapSettings& settings() const { return settings_; }
+  SnapshotCache& snapshots() { return snapshots_; }
 
  private:
   io::Runtime& runtime_;
@@ -63,6 +69,7 @@ class ImapService {
   SSL_CTX* tls_;
   push::ChangeBus& bus_;
   ImapSettings settings_;
+  SnapshotCache snapshots_;
 };
 
 }  // namespace postroom::server::imap

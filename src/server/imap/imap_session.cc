@@ -379,14 +379,12 @@ io::Task<void> Session::sync_selected(bool allow_expunge) {
     if (meta.modseq > ceiling) {
       continue;
     }
-    auto it = std::lower_bound(sel.messages.begin(), sel.messages.end(), meta.uid,
-                               [](const store::MessageMeta& m, store::Uid uid) { return m.uid < uid; });
-    if (it != sel.messages.end() && it->uid == meta.uid) {
-      if (it->flags != meta.flags || it->modseq != meta.modseq) {
-        bool flags_changed = it->flags != meta.flags;
-        *it = meta;
+    if (auto i = sel.messages.find(meta.uid)) {
+      if (sel.messages.flags(*i) != meta.flags || sel.messages.modseq(*i) != meta.modseq) {
+        bool flags_changed = sel.messages.flags(*i) != meta.flags;
+        sel.messages.set(*i, meta.modseq, meta.flags);
         if (flags_changed || condstore_) {
-          pi::FetchResponse fetch(static_cast<std::uint32_t>(it - sel.messages.begin()) + 1);
+          pi::FetchResponse fetch(static_cast<std::uint32_t>(*i) + 1);
           fetch.uid(meta.uid);
           fetch.flags(meta.flags);
           if (condstore_) {
@@ -395,8 +393,8 @@ io::Task<void> Session::sync_selected(bool allow_expunge) {
           send(std::move(fetch).finish());
         }
       }
-    } else if (sel.messages.empty() || meta.uid > sel.messages.back().uid) {
-      sel.messages.push_back(meta);
+    } else if (meta.uid > sel.messages.last_uid()) {
+      sel.messages.push_back(meta.uid, meta.modseq, meta.flags);
     }
   }
   if (sel.messages.size() != before) {
@@ -414,13 +412,12 @@ void Session::report_expunged(const std::vector<store::Uid>& uids) {
   std::vector<std::uint32_t> vanished;
   // Highest sequence number first, so every EXPUNGE names a number valid at that moment.
   for (auto it = uids.rbegin(); it != uids.rend(); ++it) {
-    auto pos = std::lower_bound(sel.messages.begin(), sel.messages.end(), *it,
-                                [](const store::MessageMeta& m, store::Uid uid) { return m.uid < uid; });
-    if (pos == sel.messages.end() || pos->uid != *it) {
+    auto pos = sel.messages.find(*it);
+    if (!pos) {
       continue;
     }
-    std::uint32_t seq = static_cast<std::uint32_t>(pos - sel.messages.begin()) + 1;
-    sel.messages.erase(pos);
+    std::uint32_t seq = static_cast<std::uint32_t>(*pos) + 1;
+    sel.messages.erase(*pos);
     if (qresync_) {
       vanished.push_back(*it);
     } else {

@@ -34,6 +34,7 @@
 #include "push/change_bus.h"
 #include "server/imap/deflate_stream.h"
 #include "server/imap/imap_service.h"
+#include "server/imap/snapshot.h"
 #include "store/store.h"
 
 namespace postroom::server::imap {
@@ -43,7 +44,7 @@ namespace pi = postroom::imap;
 struct SelectedMailbox {
   store::Mailbox box;
   bool read_only = false;
-  std::vector<store::MessageMeta> messages;  // sequence order (UID ascending)
+  Snapshot messages;                         // sequence order (UID ascending)
   store::ModSeq synced_modseq = 0;           // changes up to here are in `messages`
   std::vector<store::Uid> saved_search;      // "$" (RFC 5182), UIDs
   std::vector<std::string> keywords;         // for FLAGS / PERMANENTFLAGS
@@ -116,6 +117,9 @@ class Session {
   io::Task<bool> cmd_close(const pi::Command& command, bool expunge);
   io::Task<bool> cmd_getquota(const pi::Command& command);
   void deselect();
+  // The state of every message of `box` (a storage-pool call): from the shared cache plus the
+  // changes since it was cached, or read anew; the cache is refreshed either way.
+  Result<SnapshotCache::Entry> load_snapshot(const store::Mailbox& box);
   std::string mailbox_name_out(const std::string& name) const;
 
   // ---- messages (commands_message.cc)

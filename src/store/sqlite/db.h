@@ -49,6 +49,8 @@ class Stmt {
 
   std::int64_t column_int(int index) const { return sqlite3_column_int64(stmt_, index); }
   std::string column_text(int index) const;
+  // The column's text without a copy; valid until the next step() or reset of this statement.
+  std::string_view column_view(int index) const;
   bool column_is_null(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
 
  private:
