@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds, and runs the whole test suite:
 #   1. release build: unit tests, fuzz-corpus replays, integration tests with real clients;
-#   2. ASan+UBSan build: unit tests and fuzz-corpus replays again (skip: POSTROOM_NO_ASAN=1).
+#   2. benchmark harness smoke: `bench/run --ci` with the release binaries, every scenario
+#      against Postroom, Dovecot and Postfix (installs them), ~1.5 s per measurement; fails only
+#      when the harness breaks, never on a figure (skip: POSTROOM_NO_BENCH=1);
+#   3. ASan+UBSan build: unit tests and fuzz-corpus replays again (skip: POSTROOM_NO_ASAN=1).
 # Run as root on Debian 12 (apt installs); exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,10 @@ jobs="${POSTROOM_JOBS:-$(nproc)}"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
+
+if [ "${POSTROOM_NO_BENCH:-0}" != 1 ]; then
+  POSTROOM_BIN_DIR=build/release/src/bin python3 bench/run --ci --out build/release/bench-smoke
+fi
 
 if [ "${POSTROOM_NO_ASAN:-0}" != 1 ]; then
   cmake --preset asan >/dev/null
