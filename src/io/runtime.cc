@@ -38,6 +38,7 @@ Runtime::Runtime(unsigned io_threads, unsigned storage_threads)
 }
 
 Runtime::~Runtime() {
+  auth_pool_.join();
   storage_pool_.join();
 }
 
@@ -172,6 +173,7 @@ void Runtime::run(std::chrono::seconds grace, const std::function<void()>& on_re
   for (auto& t : threads) {
     t.join();
   }
+  auth_pool_.join();
   storage_pool_.join();
   log::info("shutdown.done");
 }

@@ -59,6 +59,10 @@ class Runtime {
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   asio::thread_pool& storage_pool() { return storage_pool_; }
+  // Password hashing (Argon2id: tens of milliseconds of CPU and ~19 MiB each) runs here, not
+  // on the storage pool, so a burst of logins cannot queue every other session's storage
+  // work behind it. Two threads also bound the memory the hashes take at once.
+  asio::thread_pool& auth_pool() { return auth_pool_; }
   // An I/O context for background services (the outbound queue); i modulo the count.
   asio::io_context& context(std::size_t i) { return *contexts_[i % contexts_.size()]; }
   std::size_t live_sessions();
@@ -72,6 +76,7 @@ class Runtime {
   std::vector<std::unique_ptr<asio::io_context>> contexts_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   asio::thread_pool storage_pool_;
+  asio::thread_pool auth_pool_{2};
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> next_context_{0};
   std::mutex sessions_mutex_;

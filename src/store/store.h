@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -119,6 +120,19 @@ class Store {
   };
   virtual Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets,
                                                        const NewMessage& message) = 0;
+  // Appends many different messages, each to its own mailbox of `account`, as ONE write
+  // request (one transaction, one WAL fsync): bulk loads such as `postroom import`, where a
+  // commit per message would cap throughput at the disk's fsync rate. All stored or none: any
+  // error (over_quota, not_found mailbox, bad flags, limit, temporary) stores nothing. Quota
+  // is checked once for the whole batch (its total bytes and count) under the write lock.
+  // Returns one MessageMeta per item, in input order; within a mailbox UIDs (and modseqs)
+  // increase in input order. Bodies are durable before the commit, as for append; identical
+  // bodies in one batch are stored (and indexed) once. An empty batch returns an empty list.
+  struct BatchItem {
+    MailboxId mailbox;
+    NewMessage message;
+  };
+  virtual Result<std::vector<MessageMeta>> append_batch(AccountId account, const std::vector<BatchItem>& items) = 0;
   // All messages of a mailbox in UID order: one indexed range scan, rows streamed (no
   // per-message query).
   virtual Result<std::vector<MessageMeta>> list_messages(AccountId account, MailboxId mailbox) = 0;
@@ -134,6 +148,10 @@ class Store {
   virtual Result<std::vector<MessageMeta>> get_messages(AccountId account, MailboxId mailbox,
                                                         std::span<const Uid> uids) = 0;
   virtual Result<MessageDerived> derived(AccountId account, MailboxId mailbox, Uid uid) = 0;
+  // derived() for many UIDs (ascending) in one range read: (uid, derived) in UID order, missing
+  // UIDs skipped. FETCH of ENVELOPE/BODYSTRUCTURE for a range costs one query, not one each.
+  virtual Result<std::vector<std::pair<Uid, MessageDerived>>> derived_many(AccountId account, MailboxId mailbox,
+                                                                           std::span<const Uid> uids) = 0;
   // The stored bytes of a message, exactly as appended.
   virtual Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) = 0;
   // Removes the given UIDs durably; UIDs that do not exist are ignored. Returns those removed.

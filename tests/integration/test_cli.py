@@ -297,6 +297,36 @@ class ImportTest(ServerTestCase):
         self.assertIn(b"\r\nFrom the start of a line", b"".join(got))
         self.assertNotIn(b">From", b"".join(got))
 
+    def write_mbox(self, count, twins=()):
+        """An mbox of `count` messages with subjects "bulk N"; each index in `twins` repeats the
+        previous message byte for byte. Returns (path, the messages as stored)."""
+        parts, stored = [], []
+        for n in range(count):
+            body = stored[-1] if n in twins else crlf(simple_message(to=self.user, subject=f"bulk {n}"))
+            stored.append(body)
+            parts.append(f"From bob@remote.test Mon Jan  1 09:00:{n % 60:02d} 2024\n".encode()
+                         + body.replace(b"\r\n", b"\n") + b"\n")
+        path = os.path.join(self.server.tmp, f"{self._testMethodName}.mbox")
+        with open(path, "wb") as f:
+            f.write(b"".join(parts))
+        return path, stored
+
+    def test_mbox_import_in_batches_keeps_order(self):
+        # Over two full batches of 256, with identical messages inside one batch.
+        path, stored = self.write_mbox(600, twins=(11, 12, 300))
+        result = self.server.cli("import", self.user, path)
+        self.assertIn(b"imported 600 messages, 0 failed", result.stdout)
+        self.assertEqual(self.retrieve_all(), stored, "UIDs follow the mbox order")
+
+    def test_import_stops_at_quota_with_exact_count(self):
+        self.server.cli("quota", "set", self.user, "0", "10")
+        path, stored = self.write_mbox(25)
+        result = self.server.cli("import", self.user, path, check=False)
+        self.assertEqual(result.returncode, EX_TEMPFAIL, result.stderr)
+        self.assertIn(b"imported 10 messages, 1 failed", result.stdout)
+        self.assertIn(b"quota", result.stderr)
+        self.assertEqual(self.retrieve_all(), stored[:10], "exactly the messages before the quota")
+
     def test_import_into_other_mailbox_is_not_in_pop3(self):
         root = self.make_maildir([("cur", "1700000001.M1P1.host:2,S", simple_message(to=self.user))])
         self.server.cli("import", self.user, root, "--mailbox", "Archive")

@@ -1,7 +1,8 @@
 // postroom import ADDRESS PATH [--mailbox NAME]
 // PATH is a Maildir (has cur/ or new/) or an mbox file. Maildir++ subfolders (".Sent",
 // ".Lists.Work") go into mailboxes of the same name ("Sent", "Lists/Work"), created when
-// missing. Flags and dates are kept where the format has them.
+// missing. Flags and dates are kept where the format has them. Messages are stored in
+// batches (mail/import_batch.h): one transaction per batch instead of one per message.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include "bin/app.h"
 #include "bin/cli/cli.h"
 #include "mail/import.h"
+#include "mail/import_batch.h"
 #include "mail/mail_service.h"
 
 namespace postroom::cli {
@@ -18,31 +20,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Counts {
-  std::size_t imported = 0;
-  std::size_t failed = 0;
-};
-
 bool read_file(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return false;
   }
   out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
-}
-
-bool store_one(mail::MailService& mail, store::AccountId account, const std::string& mailbox,
-               mail::ImportedMessage&& message, Counts& counts) {
-  auto stored = mail.append(account, mailbox,
-                            mail::Delivery{std::move(message.bytes), std::move(message.flags), message.internal_date});
-  if (!stored) {
-    std::fprintf(stderr, "postroom import: %s: %s\n", mailbox.c_str(), stored.error().detail.c_str());
-    ++counts.failed;
-    // Stop on quota or disk trouble: every further message would fail the same way.
-    return stored.error().kind != ErrorKind::over_quota && stored.error().kind != ErrorKind::temporary;
-  }
-  ++counts.imported;
   return true;
 }
 
@@ -59,8 +42,9 @@ bool ensure_mailbox(store::Store& store, store::AccountId account, const std::st
   return true;
 }
 
-bool import_maildir_folder(mail::MailService& mail, store::AccountId account, const fs::path& dir,
-                           const std::string& mailbox, Counts& counts) {
+// Queues every message of one Maildir folder; false once the import must stop.
+bool import_maildir_folder(mail::ImportBatcher& batcher, const fs::path& dir, const std::string& mailbox,
+                           std::size_t& unreadable) {
   for (const char* sub : {"cur", "new"}) {
     std::error_code ec;
     if (!fs::is_directory(dir / sub, ec)) {
@@ -76,7 +60,7 @@ bool import_maildir_folder(mail::MailService& mail, store::AccountId account, co
     for (const auto& file : files) {
       mail::ImportedMessage message;
       if (!read_file(file, message.bytes)) {
-        ++counts.failed;
+        ++unreadable;
         continue;
       }
       std::string name = file.filename().string();
@@ -90,7 +74,7 @@ bool import_maildir_folder(mail::MailService& mail, store::AccountId account, co
                                       .count();
         }
       }
-      if (!store_one(mail, account, mailbox, std::move(message), counts)) {
+      if (!batcher.add(mailbox, std::move(message))) {
         return false;
       }
     }
@@ -120,8 +104,11 @@ int cmd_import(Context& context) {
     std::fprintf(stderr, "postroom import: no such user %s\n", context.args[0].c_str());
     return kNoUser;
   }
-  mail::MailService mail(*context.store, app::mail_options(context.config));
-  Counts counts;
+  const mail::MailOptions options = app::mail_options(context.config);
+  mail::ImportBatcher batcher(*context.store, options, account->id, [](const std::string& mailbox, const Error& error) {
+    std::fprintf(stderr, "postroom import: %s: %s\n", mailbox.c_str(), error.detail.c_str());
+  });
+  std::size_t unreadable = 0;
   bool completed = true;
   if (fs::is_directory(path, ec)) {
     if (!fs::is_directory(path / "cur", ec) && !fs::is_directory(path / "new", ec)) {
@@ -129,7 +116,7 @@ int cmd_import(Context& context) {
       return kDataErr;
     }
     completed = ensure_mailbox(*context.store, account->id, mailbox) &&
-                import_maildir_folder(mail, account->id, path, mailbox, counts);
+                import_maildir_folder(batcher, path, mailbox, unreadable);
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       std::string name = entry.path().filename().string();
       if (!completed || !entry.is_directory() || name.size() < 2 || name[0] != '.') {
@@ -138,7 +125,7 @@ int cmd_import(Context& context) {
       std::string sub = name.substr(1);
       std::replace(sub.begin(), sub.end(), '.', '/');
       completed = ensure_mailbox(*context.store, account->id, sub) &&
-                  import_maildir_folder(mail, account->id, entry.path(), sub, counts);
+                  import_maildir_folder(batcher, entry.path(), sub, unreadable);
     }
   } else {
     std::string text;
@@ -150,15 +137,20 @@ int cmd_import(Context& context) {
       return kTempFail;
     }
     mail::split_mbox(text, [&](mail::ImportedMessage&& message) {
-      completed = store_one(mail, account->id, mailbox, std::move(message), counts);
+      completed = batcher.add(mailbox, std::move(message));
       return completed;
     });
   }
-  std::printf("imported %zu messages, %zu failed\n", counts.imported, counts.failed);
+  // What is still queued; after a stop this stores nothing (the batcher refuses).
+  if (!batcher.flush()) {
+    completed = false;
+  }
+  const std::size_t failed = batcher.failed() + unreadable;
+  std::printf("imported %zu messages, %zu failed\n", batcher.imported(), failed);
   if (!completed) {
     return kTempFail;
   }
-  return counts.failed == 0 ? kOk : kFailure;
+  return failed == 0 ? kOk : kFailure;
 }
 
 }  // namespace postroom::cli

@@ -126,7 +126,8 @@ io::Task<bool> Session::cmd_authenticate(const pi::Command& command) {
 
 io::Task<bool> Session::finish_login(const std::string& tag, const std::string& user, const std::string& password) {
   std::string remote = stream_->remote_address();
-  LoginOutcome outcome = co_await storage([&] { return service_.authenticator().login(user, password, remote); });
+  LoginOutcome outcome = co_await io::offload(service_.runtime().auth_pool(),
+                                              [&] { return service_.authenticator().login(user, password, remote); });
   if (outcome.delay.count() > 0) {
     io::asio::steady_timer timer(stream_->socket().get_executor(), outcome.delay);
     boost::system::error_code ignored;

@@ -186,6 +186,7 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
   bool any_error = false;
   bool unknown_cte = false;
   bool full_meta = fetch_needs_full_meta(items);
+  bool needs_derived = fetch_needs_derived(items);
   for (std::size_t start = 0; start < seqs.size(); start += kFetchBatch) {
     std::size_t end = std::min(seqs.size(), start + kFetchBatch);
     // \Seen first, durably, so the FETCH response can show it (RFC 9051 §6.4.5).
@@ -223,8 +224,26 @@ io::Task<bool> Session::cmd_fetch(const pi::Command& command) {
           }
         }
       }
+      // One query for the whole batch's ENVELOPE/BODYSTRUCTURE rather than one per message.
+      std::vector<std::pair<store::Uid, store::MessageDerived>> derived;
+      if (needs_derived) {
+        std::vector<store::Uid> uids;
+        for (const auto& meta : batch) {
+          uids.push_back(meta.uid);
+        }
+        if (auto rows = store().derived_many(account, mailbox, uids)) {
+          derived = std::move(*rows);
+        }  // on failure each message reads its own (and reports its own error)
+      }
+      std::size_t next_derived = 0;
       for (std::size_t i = 0; i < batch.size(); ++i) {
         MessageData data(store(), account, mailbox, batch[i]);
+        while (next_derived < derived.size() && derived[next_derived].first < batch[i].uid) {
+          ++next_derived;
+        }
+        if (next_derived < derived.size() && derived[next_derived].first == batch[i].uid) {
+          data.preload_derived(std::move(derived[next_derived].second));
+        }
         bool seen_needed = false;
         std::vector<pi::FetchItem> message_items = items;
         bool marked_now = std::any_of(r.marked.begin(), r.marked.end(),

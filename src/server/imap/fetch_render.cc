@@ -76,6 +76,13 @@ std::vector<pi::FetchItem> expand_macro(const pi::FetchArgs& args) {
   return items;
 }
 
+bool fetch_needs_derived(const std::vector<pi::FetchItem>& items) {
+  return std::any_of(items.begin(), items.end(), [](const pi::FetchItem& item) {
+    return item.attr == pi::FetchAttr::envelope || item.attr == pi::FetchAttr::bodystructure ||
+           item.attr == pi::FetchAttr::body;
+  });
+}
+
 bool fetch_needs_full_meta(const std::vector<pi::FetchItem>& items) {
   return std::any_of(items.begin(), items.end(), [](const pi::FetchItem& item) {
     switch (item.attr) {

@@ -63,6 +63,8 @@ bool fetch_sets_seen(const std::vector<pi::FetchItem>& items, const std::vector<
 // Whether the items need more of a message than UID, modseq and flags (what an IMAP snapshot
 // holds): INTERNALDATE, RFC822.SIZE, SAVEDATE, EMAILID, THREADID.
 bool fetch_needs_full_meta(const std::vector<pi::FetchItem>& items);
+// Whether the items need the stored ENVELOPE / BODYSTRUCTURE (ENVELOPE, BODYSTRUCTURE, BODY).
+bool fetch_needs_derived(const std::vector<pi::FetchItem>& items);
 
 // Renders one message's FETCH response. Errors: the MessageData's store error (temporary,
 // not_found when the message vanished), or an unknown-CTE error for BINARY.

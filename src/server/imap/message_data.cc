@@ -437,6 +437,12 @@ MessageData::MessageData(store::Store& store, store::AccountId account, store::M
                          const store::MessageMeta& meta)
     : store_(&store), account_(account), mailbox_(mailbox), meta_(meta) {}
 
+void MessageData::preload_derived(store::MessageDerived value) {
+  if (!value.envelope.empty() && !value.bodystructure.empty()) {
+    derived_ = std::move(value);
+  }
+}
+
 const store::MessageDerived* MessageData::derived() {
   if (derived_) {
     return &*derived_;

@@ -77,6 +77,9 @@ class MessageData {
 
   // ENVELOPE and BODYSTRUCTURE strings (computed from the bytes only if the stored ones are empty).
   const store::MessageDerived* derived();
+  // Hands over derived data read in bulk (Store::derived_many), so derived() needs no query.
+  // Empty strings are ignored: derived() computes those from the bytes as usual.
+  void preload_derived(store::MessageDerived value);
   // The message bytes exactly as stored (CRLF). Read once.
   const std::string* bytes();
   // Part tree with exact offsets into *bytes(). Parsed once.

@@ -117,4 +117,45 @@ Result<std::vector<MessageMeta>> SqliteStore::get_messages(AccountId account, Ma
   });
 }
 
+Result<std::vector<std::pair<Uid, MessageDerived>>> SqliteStore::derived_many(AccountId account, MailboxId mailbox,
+                                                                             std::span<const Uid> uids) {
+  using Rows = std::vector<std::pair<Uid, MessageDerived>>;
+  return read<Rows>([&](Db& db) -> Result<Rows> {
+    Rows rows;
+    if (uids.empty()) {
+      return rows;
+    }
+    auto stmt = db.prepare(
+        "SELECT uid, envelope, bodystructure FROM messages "
+        "WHERE account_id = ?1 AND mailbox_id = ?2 AND uid BETWEEN ?3 AND ?4 ORDER BY uid");
+    if (!stmt) {
+      return stmt.error();
+    }
+    stmt->bind(1, account)
+        .bind(2, mailbox)
+        .bind(3, static_cast<std::int64_t>(uids.front()))
+        .bind(4, static_cast<std::int64_t>(uids.back()));
+    rows.reserve(uids.size());
+    std::size_t next = 0;
+    while (next < uids.size()) {
+      auto row = stmt->step();
+      if (!row) {
+        return row.error();
+      }
+      if (!*row) {
+        break;
+      }
+      Uid uid = static_cast<Uid>(stmt->column_int(0));
+      while (next < uids.size() && uids[next] < uid) {
+        ++next;
+      }
+      if (next < uids.size() && uids[next] == uid) {
+        rows.emplace_back(uid, MessageDerived{stmt->column_text(1), stmt->column_text(2)});
+        ++next;
+      }
+    }
+    return rows;
+  });
+}
+
 }  // namespace postroom::store::sqlite

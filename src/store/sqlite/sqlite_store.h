@@ -63,11 +63,15 @@ class SqliteStore final : public Store {
 
   Result<MessageMeta> append(AccountId account, MailboxId mailbox, const NewMessage& message) override;
   Result<std::vector<MessageMeta>> append_many(const std::vector<Target>& targets, const NewMessage& message) override;
+  // In append_batch.cc.
+  Result<std::vector<MessageMeta>> append_batch(AccountId account, const std::vector<BatchItem>& items) override;
   Result<std::vector<MessageMeta>> list_messages(AccountId account, MailboxId mailbox) override;
   Result<ModSeq> scan_message_states(AccountId account, MailboxId mailbox, const StateVisitor& visit) override;
   Result<std::vector<MessageMeta>> get_messages(AccountId account, MailboxId mailbox,
                                                 std::span<const Uid> uids) override;
   Result<MessageDerived> derived(AccountId account, MailboxId mailbox, Uid uid) override;
+  Result<std::vector<std::pair<Uid, MessageDerived>>> derived_many(AccountId account, MailboxId mailbox,
+                                                                   std::span<const Uid> uids) override;
   Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) override;
   Result<std::vector<Uid>> expunge(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids) override;
   Result<MessageMeta> set_flags(AccountId account, MailboxId mailbox, Uid uid,
