@@ -15,6 +15,8 @@
 #include "proto/pop3/response.h"
 #include "proto/sasl/base64.h"
 #include "proto/sasl/mechanism.h"
+#include "server/pop3/dot_stuffer.h"
+#include "server/pop3/maildrop.h"
 
 namespace postroom::server::pop3 {
 namespace {
@@ -25,6 +27,9 @@ using p3::RespCode;
 // Replies are flushed once this much is pending, so a large RETR streams instead of
 // accumulating in memory behind a pipelining client.
 constexpr std::size_t kFlushThreshold = 64 * 1024;
+// A RETR body is encoded this much at a time, so the output buffer stays near
+// kFlushThreshold + kBodySlice however large the message.
+constexpr std::size_t kBodySlice = 64 * 1024;
 // A client that keeps sending bad commands is cut off: it is broken or probing.
 constexpr int kMaxConsecutiveErrors = 20;
 // Failed logins in one connection before we hang up (the limiter counts across connections).
@@ -43,15 +48,6 @@ std::string new_session_id() {
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
-
-struct Maildrop {
-  store::AccountId account = 0;
-  store::MailboxId mailbox = 0;
-  std::uint32_t uidvalidity = 0;
-  std::vector<store::MessageMeta> messages;
-  std::vector<bool> deleted;
-  std::vector<bool> retrieved;
-};
 
 class Session {
  public:
@@ -76,6 +72,13 @@ class Session {
   io::Task<bool> do_auth(p3::Command& command);
   io::Task<bool> finish_login(const std::string& user, std::string_view password);
   io::Task<bool> do_quit_update();
+  io::Task<bool> do_retr_or_top(const p3::Command& command);
+  // The stored bytes of message `index`: from the read-ahead cache, else from the store (a
+  // RETR also reads ahead, see maildrop.h).
+  io::Task<Result<std::string>> read_body(std::size_t index, bool retr);
+  // Queues `body` dot-stuffed and terminated, flushing as the buffer fills. False when the
+  // connection failed.
+  io::Task<bool> send_body(std::string_view body);
   io::Task<std::optional<std::string>> read_sasl_line();
   io::Task<bool> flush();
 
@@ -345,12 +348,7 @@ io::Task<bool> Session::finish_login(const std::string& user, std::string_view p
     reply(p3::err_code(RespCode::sys_temp, "cannot open the maildrop, try again later"));
     co_return true;
   }
-  drop_.account = account.id;
-  drop_.mailbox = loaded.box->id;
-  drop_.uidvalidity = loaded.box->uidvalidity;
-  drop_.messages = std::move(*loaded.messages);
-  drop_.deleted.assign(drop_.messages.size(), false);
-  drop_.retrieved.assign(drop_.messages.size(), false);
+  drop_.load(account.id, loaded.box->id, loaded.box->uidvalidity, std::move(*loaded.messages));
   lock_.emplace(std::move(*lock));
   user_ = account.address;
   state_ = State::transaction;
@@ -493,32 +491,7 @@ io::Task<bool> Session::handle_transaction(p3::Command& command) {
       co_return true;
     }
     case Verb::retr:
-    case Verb::top: {
-      auto index = message_index(*command.message);
-      if (!index) {
-        co_return true;
-      }
-      const store::MessageMeta& meta = drop_.messages[*index];
-      store::Store& store = service_.mail().store();
-      auto bytes = co_await io::offload(service_.runtime().storage_pool(),
-                                        [&] { return store.read_message(drop_.account, drop_.mailbox, meta.uid); });
-      if (!bytes) {
-        log::error("pop3.read_failed", {{"session", id_}, {"uid", meta.uid}, {"error", bytes.error().detail}});
-        reply(p3::err_code(bytes.error().kind == ErrorKind::not_found ? RespCode::sys_perm : RespCode::sys_temp,
-                           "cannot read the message"));
-        co_return true;
-      }
-      if (command.verb == Verb::retr) {
-        drop_.retrieved[*index] = true;
-        reply(p3::ok(std::to_string(meta.size) + " octets"));
-        p3::append_dot_stuffed(out_, *bytes);
-      } else {
-        reply(p3::ok("top of message follows"));
-        p3::append_top(out_, *bytes, command.line_count);
-      }
-      out_ += p3::kMultiLineEnd;
-      co_return true;
-    }
+    case Verb::top: co_return co_await do_retr_or_top(command);
     case Verb::dele: {
       if (auto index = message_index(*command.message)) {
         drop_.deleted[*index] = true;
@@ -537,69 +510,144 @@ io::Task<bool> Session::handle_transaction(p3::Command& command) {
   }
 }
 
+io::Task<bool> Session::do_retr_or_top(const p3::Command& command) {
+  auto index = message_index(*command.message);
+  if (!index) {
+    co_return true;
+  }
+  const bool retr = command.verb == p3::Verb::retr;
+  const store::MessageMeta& meta = drop_.messages[*index];
+  Result<std::string> bytes = co_await read_body(*index, retr);
+  if (!bytes) {
+    log::error("pop3.read_failed", {{"session", id_}, {"uid", meta.uid}, {"error", bytes.error().detail}});
+    reply(p3::err_code(bytes.error().kind == ErrorKind::not_found ? RespCode::sys_perm : RespCode::sys_temp,
+                       "cannot read the message"));
+    co_return true;
+  }
+  if (!retr) {
+    reply(p3::ok("top of message follows"));
+    p3::append_top(out_, *bytes, command.line_count);
+    out_ += p3::kMultiLineEnd;
+    co_return true;
+  }
+  drop_.retrieved[*index] = true;
+  reply(p3::ok(std::to_string(meta.size) + " octets"));
+  co_return co_await send_body(*bytes);
+}
+
+io::Task<Result<std::string>> Session::read_body(std::size_t index, bool retr) {
+  if (retr) {
+    if (auto cached = drop_.take_cached(index)) {
+      co_return std::move(*cached);
+    }
+  } else if (const std::string* cached = drop_.peek_cached(index)) {
+    co_return *cached;
+  }
+  // TOP reads only its message: clients TOP to peek at headers, not to download.
+  std::vector<std::size_t> plan = retr ? drop_.read_plan(index) : std::vector<std::size_t>{index};
+  struct Read {
+    std::size_t index;
+    Result<std::string> bytes;
+  };
+  store::Store& store = service_.mail().store();
+  std::vector<Read> reads = co_await io::offload(service_.runtime().storage_pool(), [&] {
+    std::vector<Read> done;
+    done.reserve(plan.size());
+    for (std::size_t i : plan) {
+      done.push_back(Read{i, store.read_message(drop_.account, drop_.mailbox, drop_.messages[i].uid)});
+    }
+    return done;
+  });
+  if (retr) {
+    // A read-ahead message that failed is simply not cached: its own RETR reads it again
+    // and reports the error then.
+    std::vector<std::pair<std::size_t, std::string>> ahead;
+    for (std::size_t i = 1; i < reads.size(); ++i) {
+      if (reads[i].bytes) {
+        ahead.emplace_back(reads[i].index, std::move(*reads[i].bytes));
+      }
+    }
+    drop_.set_cache(std::move(ahead));
+  }
+  co_return std::move(reads.front().bytes);
+}
+
+io::Task<bool> Session::send_body(std::string_view body) {
+  DotStuffer stuffer;
+  while (!body.empty()) {
+    std::string_view slice = body.substr(0, kBodySlice);
+    body.remove_prefix(slice.size());
+    stuffer.feed(slice, out_);
+    if (out_.size() >= kFlushThreshold && !co_await flush()) {
+      co_return false;
+    }
+  }
+  stuffer.finish(out_);
+  out_ += p3::kMultiLineEnd;
+  co_return true;
+}
+
 io::Task<bool> Session::do_quit_update() {
   // UPDATE state (RFC 1939 §6): remove what was marked, durably, then answer.
   // RFC 2449 §6.7 EXPIRE is the *minimum* retention: "0" removes retrieved messages at
   // QUIT; N days removes messages that have been retrieved (now or in an earlier session,
   // i.e. \Seen) and arrived more than N days ago. NEVER removes nothing on its own.
+  drop_.clear_cache();
   std::optional<std::int64_t> retention_seconds;
   if (settings_.expire != "NEVER") {
     retention_seconds = std::stoll(settings_.expire) * 86400;
   }
   std::int64_t now = std::time(nullptr);
+  auto has_seen = [](const store::MessageMeta& meta) {
+    return std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") != meta.flags.end();
+  };
   auto expired = [&](std::size_t i) {
     if (!retention_seconds) {
       return false;
     }
     const auto& meta = drop_.messages[i];
-    bool was_seen = std::find(meta.flags.begin(), meta.flags.end(), "\\Seen") != meta.flags.end();
-    return (drop_.retrieved[i] || (was_seen && *retention_seconds > 0)) && now - meta.save_date >= *retention_seconds;
+    return (drop_.retrieved[i] || (has_seen(meta) && *retention_seconds > 0)) &&
+           now - meta.save_date >= *retention_seconds;
   };
   std::vector<store::Uid> doomed;
   std::vector<store::Uid> seen;
   for (std::size_t i = 0; i < drop_.messages.size(); ++i) {
     if (drop_.deleted[i] || expired(i)) {
       doomed.push_back(drop_.messages[i].uid);
-    } else if (drop_.retrieved[i]) {
-      const auto& flags = drop_.messages[i].flags;
-      if (std::find(flags.begin(), flags.end(), "\\Seen") == flags.end()) {
-        seen.push_back(drop_.messages[i].uid);
-      }
+    } else if (drop_.retrieved[i] && !has_seen(drop_.messages[i])) {
+      seen.push_back(drop_.messages[i].uid);
     }
   }
-  store::Store& store = service_.mail().store();
-  struct Update {
-    Status removed = ok_status();
-    std::size_t left = 0;
-  };
-  Update update = co_await io::offload(service_.runtime().storage_pool(), [&] {
-    Update result;
-    if (!doomed.empty()) {
-      auto removed = store.expunge(drop_.account, drop_.mailbox, doomed);
-      if (!removed) {
-        result.removed = removed.error();
-      }
-    }
-    // Retrieved messages count as read for IMAP and ActiveSync too (best effort: a failure
-    // here loses no mail, so it does not fail the QUIT).
-    for (std::size_t i = 0; i < drop_.messages.size(); ++i) {
-      const auto& meta = drop_.messages[i];
-      if (std::find(seen.begin(), seen.end(), meta.uid) != seen.end()) {
-        auto flags = meta.flags;
-        flags.push_back("\\Seen");
-        (void)store.set_flags(drop_.account, drop_.mailbox, meta.uid, flags);
-      }
-    }
-    result.left = drop_.messages.size() - doomed.size();
-    return result;
-  });
-  if (!update.removed) {
-    log::error("pop3.update_failed", {{"session", id_}, {"error", update.removed.error().detail}});
+  // One store call removes every marked message (one transaction, one group commit), through
+  // MailService so that IMAP and ActiveSync sessions hear of the expunge.
+  mail::MailService& mail = service_.mail();
+  Status removed = ok_status();
+  if (!doomed.empty()) {
+    removed = co_await io::offload(service_.runtime().storage_pool(), [&]() -> Status {
+      auto result = mail.expunge(drop_.account, drop_.mailbox, doomed);
+      return result ? ok_status() : Status(result.error());
+    });
+  }
+  if (!removed) {
+    log::error("pop3.update_failed", {{"session", id_}, {"error", removed.error().detail}});
     reply(p3::err_code(RespCode::sys_temp, "some deleted messages were not removed"));
     co_return false;
   }
   log::info("pop3.update", {{"session", id_}, {"user", user_}, {"deleted", doomed.size()}});
-  reply(p3::ok("Postroom POP3 server signing off (" + std::to_string(update.left) + " messages left)"));
+  reply(p3::ok("Postroom POP3 server signing off (" + std::to_string(drop_.messages.size() - doomed.size()) +
+               " messages left)"));
+  if (!seen.empty()) {
+    // Retrieved messages count as read for IMAP and ActiveSync too. Best effort, and after the
+    // +OK: a failure here loses no mail, so the client need not wait for it. The maildrop
+    // stays locked until it is done, so the next POP3 session sees the flags.
+    co_await flush();
+    auto flagged = co_await io::offload(service_.runtime().storage_pool(), [&] {
+      return mail.update_flags(drop_.account, drop_.mailbox, seen, store::FlagOp::add, {"\\Seen"});
+    });
+    if (!flagged) {
+      log::warn("pop3.seen_failed", {{"session", id_}, {"error", flagged.error().detail}});
+    }
+  }
   co_return false;
 }
 
