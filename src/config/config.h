@@ -44,7 +44,7 @@ struct Config {
   std::string data_dir = "/var/lib/postroom";
   std::string user = "";  // drop privileges to this user after binding (when root); "" = stay
   unsigned threads = 0;   // I/O threads; 0 = one per core
-  unsigned storage_threads = 4;
+  unsigned storage_threads = 16;
   unsigned shutdown_grace_seconds = 10;
   std::string log_level = "info";  // debug|info|warn|error
   // [tls]

@@ -33,7 +33,7 @@ TEST(ConfigDefaults, EmptyFileGivesDefaults) {
   EXPECT_EQ(config.data_dir, "/var/lib/postroom");
   EXPECT_EQ(config.user, "");
   EXPECT_EQ(config.threads, 0u);
-  EXPECT_EQ(config.storage_threads, 4u);
+  EXPECT_EQ(config.storage_threads, 16u);
   EXPECT_EQ(config.shutdown_grace_seconds, 10u);
   EXPECT_EQ(config.log_level, "info");
   EXPECT_EQ(config.tls_cert, "");

@@ -50,7 +50,8 @@ const Setting kSettings[] = {
      .field = &Config::storage_threads,
      .min = 1,
      .max = 256,
-     .doc = "Threads doing storage work (SQL, fsync) so that no I/O thread ever blocks on disk."},
+     .doc = "Threads doing storage work (SQL, fsync) so that no I/O thread ever blocks on disk. "
+            "They mostly wait on fsync, so more threads let more deliveries share one group commit."},
     {.section = "server",
      .key = "shutdown_grace_seconds",
      .field = &Config::shutdown_grace_seconds,

@@ -5,21 +5,40 @@
 
 namespace postroom::mail {
 
+namespace {
+
+// True when every CR is followed by LF and every LF preceded by CR: what SMTP DATA always
+// produces, so delivery can keep the bytes without a copy.
+bool is_crlf_only(std::string_view text) {
+  std::size_t lines = 0;
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos; at = text.find('\n', at + 1)) {
+    if (at == 0 || text[at - 1] != '\r') {
+      return false;
+    }
+    ++lines;
+  }
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\r')) == lines;
+}
+
+}  // namespace
+
 std::string normalize_crlf(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 64 + 2);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < text.size() && text[i + 1] == '\n') {
-        ++i;
-      }
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy up to the next line break in one piece; fix up only the break itself.
+    std::size_t end = i;
+    while (end < text.size() && text[end] != '\r' && text[end] != '\n') {
+      ++end;
     }
+    if (end == text.size()) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, end - i));
+    out += "\r\n";
+    i = end + ((text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n') ? 2 : 1);
   }
   return out;
 }
@@ -29,7 +48,8 @@ Result<store::NewMessage> MailService::prepare(Delivery delivery) const {
     return make_error(ErrorKind::bad_syntax, "empty message");
   }
   store::NewMessage message;
-  message.bytes = delivery.binary ? std::move(delivery.bytes) : normalize_crlf(delivery.bytes);
+  const bool keep = delivery.binary || is_crlf_only(delivery.bytes);
+  message.bytes = keep ? std::move(delivery.bytes) : normalize_crlf(delivery.bytes);
   if (message.bytes.size() > options_.max_message_bytes) {
     return make_error(ErrorKind::limit, "message of " + std::to_string(message.bytes.size()) +
                                             " octets exceeds the limit of " +

@@ -1,5 +1,6 @@
 // The searchable text of a message (IMAP SEARCH BODY/TEXT/HEADER/FROM/..., RFC 9051 §6.4.4),
-// extracted once when a message is stored and kept in the backend's full-text index.
+// extracted once per body for the backend's full-text index (after delivery, by the index's
+// background worker), and by SEARCH itself for bodies the index has not reached yet.
 //
 // Contract: pure functions, never fail, output is valid UTF-8.
 // - Header values are unfolded and RFC 2047-decoded; `headers` holds every top-level field

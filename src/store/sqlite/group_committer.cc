@@ -38,15 +38,57 @@ CommitStats GroupCommitter::stats() const {
   return stats;
 }
 
+void GroupCommitter::set_idle_task(IdleTask task) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    POSTROOM_CHECK(!idle_task_, "idle task set twice");
+    idle_task_ = std::move(task);
+  }
+  work_cv_.notify_one();
+}
+
+void GroupCommitter::run_idle_unit() {
+  IdleTask task;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    task = idle_task_;
+  }
+  idle_state_ = task ? task(*db_) : IdleWork::done;
+  if (!db_->in_autocommit()) {
+    // The task must end its transaction; never leave the writer's connection inside one.
+    db_->exec_or_log("ROLLBACK");
+  }
+}
+
 void GroupCommitter::run() {
   std::vector<WriteRequest*> batch;
+  bool idle_checked = false;  // has the idle task looked for work since it was installed?
   while (true) {
+    bool idle_now = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        return;  // stopping and drained
+      auto has_work = [this] { return stopping_ || !queue_.empty(); };
+      bool idle_pending = idle_task_ && (!idle_checked || idle_state_ != IdleWork::done);
+      if (idle_pending) {
+        idle_now = !work_cv_.wait_for(lock, std::chrono::milliseconds(kIdleDelayMs), has_work);
+      } else {
+        // Wakes for requests, stop, or a newly installed idle task.
+        work_cv_.wait(lock, [&] { return has_work() || (idle_task_ && !idle_checked); });
       }
+      if (!idle_now && queue_.empty()) {
+        if (stopping_) {
+          return;  // stopping and drained
+        }
+        continue;  // the idle task was installed: go wait for quiet
+      }
+    }
+    if (idle_now) {
+      idle_checked = true;
+      run_idle_unit();
+      continue;
+    }
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
       if (window_us_ > 0 && !stopping_) {
         // Trade a little latency for bigger batches when the caller asked for it.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(window_us_);
@@ -64,6 +106,11 @@ void GroupCommitter::run() {
     }
     done_cv_.notify_all();
     batch.clear();
+    // Any request may have queued idle work (an append queues its search document).
+    idle_checked = false;
+    if (idle_state_ == IdleWork::behind) {
+      run_idle_unit();
+    }
   }
 }
 

@@ -14,6 +14,10 @@
 //        requests that failed, in a short transaction of its own (README.md "Blob GC").
 // - If SQLite aborts the whole transaction (disk full, I/O error) or COMMIT fails, every
 //   request of the batch fails with ErrorKind::temporary and nothing of it is visible.
+// - Idle work (set_idle_task): deferrable work that needs the write lock (the search index)
+//   runs on this thread in small units, each its own transaction, only after the queue has
+//   been empty for kIdleDelay — requests never wait behind more than one unit — or after every
+//   batch while the task reports it is `behind` (its backlog must not grow without bound).
 #pragma once
 
 #include <atomic>
@@ -74,8 +78,20 @@ struct CommitStats {
   std::uint64_t blob_files = 0;  // blob files written
 };
 
+// What an idle unit left: nothing, more (run again when idle), or so much that it should run
+// after every batch too.
+enum class IdleWork { done, more, behind };
+// One bounded unit of deferred work on the writer's connection; it runs (and commits) its own
+// transaction. Must be cheap to call when there is nothing to do.
+using IdleTask = std::function<IdleWork(Db&)>;
+
 class GroupCommitter {
  public:
+  // Quiet time before an idle unit: long enough that units run in the gaps of a load, not
+  // between the requests of one; it also caps the units' share of the CPU (a unit is a few
+  // ms), so a backlog is worked off without starving the rest of the machine.
+  static constexpr int kIdleDelayMs = 50;
+
   GroupCommitter(std::unique_ptr<Db> db, BlobStore& blobs, int window_us);
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -84,9 +100,13 @@ class GroupCommitter {
 
   Status submit(WriteRequest& request);
   CommitStats stats() const;
+  // Installs the idle task (at most one); it first runs once the queue has been quiet for
+  // kIdleDelayMs. The task may use objects that outlive this committer only.
+  void set_idle_task(IdleTask task);
 
  private:
   void run();
+  void run_idle_unit();
   void process(std::vector<WriteRequest*>& batch);
   void collect_garbage(std::vector<std::string>& candidates);
 
@@ -99,6 +119,8 @@ class GroupCommitter {
   std::condition_variable done_cv_;
   std::deque<WriteRequest*> queue_;
   bool stopping_ = false;
+  IdleTask idle_task_;
+  IdleWork idle_state_ = IdleWork::done;  // writer thread only, after set_idle_task
 
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> requests_{0};

@@ -238,6 +238,10 @@ Status index_document(Db& db, AccountId account, const std::string& blob_id, con
   if (auto done = insert->step(); !done) {
     return done.error();
   }
+  return write_fts_row(db, docid, document);
+}
+
+Status write_fts_row(Db& db, std::int64_t docid, const SearchDocument& document) {
   // docid is a plain rowid, which SQLite may hand out again after the highest one was
   // deleted; make sure no stale index text sits under the reused number.
   if (Status cleared = run_sql(db, "DELETE FROM search_fts WHERE rowid = ?1", docid); !cleared) {
@@ -258,6 +262,22 @@ Status index_document(Db& db, AccountId account, const std::string& blob_id, con
       .bind(7, document.headers)
       .bind(8, document.body);
   return fts->run();
+}
+
+Status queue_document(Db& db, AccountId account, const std::string& blob_id) {
+  // Above both the highest docid and the watermark: the indexer treats every docid at or
+  // below the watermark as done, so a queued document must never take a number there (a
+  // plain rowid could reuse a deleted one below it).
+  auto insert = db.prepare(
+      "INSERT INTO search_docs(docid, account_id, blob_id) VALUES("
+      "max(coalesce((SELECT max(docid) FROM search_docs), 0), "
+      "coalesce((SELECT value FROM counters WHERE name = 'search_indexed'), 0)) + 1, ?1, ?2) "
+      "ON CONFLICT(account_id, blob_id) DO NOTHING");
+  if (!insert) {
+    return insert.error();
+  }
+  insert->bind(1, account).bind(2, blob_id);
+  return insert->run();
 }
 
 Status check_quota(Db& db, AccountId account, std::uint64_t bytes, std::uint64_t messages) {

@@ -121,14 +121,13 @@ Result<std::vector<MessageMeta>> SqliteStore::append_many(const std::vector<Targ
     return valid.error();
   }
   // The body is made durable here, in the caller's thread: concurrent callers' fsyncs overlap
-  // instead of queueing on the writer thread. The search text is extracted here too, so the
-  // writer only inserts it.
+  // instead of queueing on the writer thread. Its search text is indexed later, off the
+  // commit path (queue_document).
   auto stored = blobs_->store(message.bytes);
   if (!stored) {
     return stored.error();
   }
   const std::string hash = *stored;
-  const SearchDocument document = extract_search_document(message.bytes);
   const std::int64_t now = unix_now();
   RowInput row;
   row.internal_date = message.internal_date != 0 ? message.internal_date : now;
@@ -154,8 +153,8 @@ Result<std::vector<MessageMeta>> SqliteStore::append_many(const std::vector<Targ
       if (!meta) {
         return meta.error();
       }
-      if (Status indexed = index_document(context.db(), target.account, hash, document); !indexed) {
-        return indexed.error();
+      if (Status queued = queue_document(context.db(), target.account, hash); !queued) {
+        return queued.error();
       }
       metas.push_back(std::move(*meta));
     }

@@ -1,11 +1,16 @@
-// Full-text search (README.md "Full-text search") and the open-time index backfill.
+// Full-text search (README.md "Full-text search"), the deferred indexer (search_index.h) and
+// the open-time index backfill.
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/log.h"
 #include "store/search_document.h"
 #include "store/sqlite/message_rows.h"
 #include "store/sqlite/queries.h"
+#include "store/sqlite/search_index.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace postroom::store::sqlite {
@@ -60,9 +65,37 @@ std::string fts_phrase(std::string_view text) {
   return phrase;
 }
 
+// The same text as scan_columns, from a document extracted in memory (queued documents).
+std::pair<std::string_view, std::string_view> document_columns(const SearchDocument& document, TextField field) {
+  switch (field) {
+    case TextField::body: return {document.body, {}};
+    case TextField::text: return {document.headers, document.body};
+    case TextField::header: return {document.headers, {}};
+    case TextField::from: return {document.from, {}};
+    case TextField::to: return {document.to, {}};
+    case TextField::cc: return {document.cc, {}};
+    case TextField::bcc: return {document.bcc, {}};
+    case TextField::subject: return {document.subject, {}};
+  }
+  return {document.body, {}};
+}
+
+// The indexer's watermark: every document at or below it has its FTS row.
+Result<std::int64_t> indexed_watermark(Db& db) {
+  auto stmt = db.prepare("SELECT value FROM counters WHERE name = 'search_indexed'");
+  if (!stmt) {
+    return stmt.error();
+  }
+  auto row = stmt->step();
+  if (!row) {
+    return row.error();
+  }
+  return *row ? stmt->column_int(0) : 0;
+}
+
 // Does the row's text satisfy the criterion? `first`/`second` as selected by scan_columns.
-bool row_matches(const TextCriterion& criterion, const std::string& folded_needle, const std::string& first,
-                 const std::string& second) {
+bool row_matches(const TextCriterion& criterion, const std::string& folded_needle, std::string_view first,
+                 std::string_view second) {
   if (criterion.field == TextField::header) {
     HeaderLookup lookup = header_values(first, criterion.header_name);
     return lookup.found && fold_case(lookup.values).find(folded_needle) != std::string::npos;
@@ -83,7 +116,11 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
   }
   const std::string folded = fold_case(criterion.value);
   const bool indexed = utf8_length(criterion.value) >= kTrigram;
-  return read<std::vector<Uid>>([&](Db& db) -> Result<std::vector<Uid>> {
+  struct Candidates {
+    std::vector<Uid> uids;                 // matched through the index
+    std::vector<PendingDocument> pending;  // not indexed yet: their bodies are scanned below
+  };
+  auto candidates = read<Candidates>([&](Db& db) -> Result<Candidates> {
     if (auto found = mailbox_by_id(db, account, mailbox); !found) {
       return found.error();
     }
@@ -130,10 +167,178 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
         uids.push_back(uid);
       }
     }
-    // A body shared by two messages of the mailbox yields both; ORDER BY keeps UIDs sorted
-    // and each message appears once (one document per body per account).
-    return uids;
+    // Same snapshot as the query above, so every message is either indexed or listed here.
+    auto pending = pending_documents(db, account, mailbox);
+    if (!pending) {
+      return pending.error();
+    }
+    return Candidates{std::move(uids), std::move(*pending)};
   });
+  if (!candidates) {
+    return candidates.error();
+  }
+  // Outside the read transaction (file I/O need not hold a WAL snapshot open). The backlog is
+  // usually empty; under a burst of deliveries it holds what the indexer has not reached yet.
+  std::vector<Uid> uids = std::move(candidates->uids);
+  for (const PendingDocument& document : candidates->pending) {
+    auto bytes = blobs_->read(document.blob_id, document.size);
+    if (!bytes) {
+      continue;  // expunged and collected since the snapshot (or damage, logged by read)
+    }
+    SearchDocument text = extract_search_document(*bytes);
+    auto [first, second] = document_columns(text, criterion.field);
+    if (row_matches(criterion, folded, first, second)) {
+      uids.push_back(document.uid);
+    }
+  }
+  // A body shared by two messages of the mailbox yields both; each message appears once (one
+  // document per body per account, either indexed or pending).
+  std::sort(uids.begin(), uids.end());
+  return uids;
+}
+
+Result<std::vector<PendingDocument>> pending_documents(Db& db, AccountId account, MailboxId mailbox) {
+  auto watermark = indexed_watermark(db);
+  if (!watermark) {
+    return watermark.error();
+  }
+  // A range of the docid key above the watermark (the backlog, all accounts), then this
+  // account's messages naming each body. The unary + keeps the planner off the
+  // (account_id, blob_id) index, which would walk every document of the account.
+  auto stmt = db.prepare(
+      "SELECT m.uid, d.blob_id, m.size FROM search_docs d "
+      "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id "
+      "WHERE d.docid > ?3 AND +d.account_id = ?1 AND m.mailbox_id = ?2 "
+      "AND NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.rowid = d.docid)");
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->bind(1, account).bind(2, mailbox).bind(3, *watermark);
+  std::vector<PendingDocument> pending;
+  while (true) {
+    auto row = stmt->step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      return pending;
+    }
+    pending.push_back(PendingDocument{static_cast<Uid>(stmt->column_int(0)), stmt->column_text(1),
+                                      static_cast<std::uint64_t>(stmt->column_int(2))});
+  }
+}
+
+IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
+  struct Queued {
+    std::int64_t docid;
+    std::string blob_id;
+    std::uint64_t size;
+  };
+  // A failure ends this round ("done"); the next batch of requests starts another. Retrying
+  // at once could spin on a persistent error.
+  auto give_up = [&db](const Error& error) {
+    log::warn("store.search.index_failed", {{"detail", error.detail}});
+    if (!db.in_autocommit()) {
+      db.exec_or_log("ROLLBACK");
+    }
+    return IdleWork::done;
+  };
+  if (Status begun = db.exec("BEGIN IMMEDIATE"); !begun) {
+    return give_up(begun.error());
+  }
+  auto watermark = indexed_watermark(db);
+  if (!watermark) {
+    return give_up(watermark.error());
+  }
+  std::vector<Queued> queued;
+  {
+    auto stmt = db.prepare(
+        "SELECT d.docid, d.blob_id, b.size FROM search_docs d CROSS JOIN blobs b ON b.blob_id = d.blob_id "
+        "WHERE d.docid > ?1 ORDER BY d.docid LIMIT ?2");
+    if (!stmt) {
+      return give_up(stmt.error());
+    }
+    stmt->bind(1, *watermark).bind(2, static_cast<std::int64_t>(kIndexUnitDocuments));
+    while (true) {
+      auto row = stmt->step();
+      if (!row) {
+        return give_up(row.error());
+      }
+      if (!*row) {
+        break;
+      }
+      queued.push_back(
+          Queued{stmt->column_int(0), stmt->column_text(1), static_cast<std::uint64_t>(stmt->column_int(2))});
+    }
+  }
+  if (queued.empty()) {
+    db.exec_or_log("COMMIT");
+    return IdleWork::done;
+  }
+  std::int64_t last = *watermark;
+  std::uint64_t bytes = 0;
+  for (const Queued& document : queued) {
+    if (bytes >= kIndexUnitBytes) {
+      break;
+    }
+    last = document.docid;
+    auto present = db.prepare("SELECT 1 FROM search_fts WHERE rowid = ?1");
+    if (!present) {
+      return give_up(present.error());
+    }
+    present->bind(1, document.docid);
+    auto row = present->step();
+    if (!row) {
+      return give_up(row.error());
+    }
+    if (*row) {
+      continue;  // indexed at once (import, backfill)
+    }
+    bytes += document.size;
+    // Under the write lock the body cannot be collected: a message references it.
+    auto body = blobs.read(document.blob_id, document.size);
+    SearchDocument text;
+    if (body) {
+      text = extract_search_document(*body);
+    } else {
+      // As in the backfill: an unreadable body gets an empty document rather than blocking
+      // the indexer behind it forever.
+      log::warn("store.search.index_unreadable", {{"blob", document.blob_id}, {"error", body.error().detail}});
+    }
+    if (Status written = write_fts_row(db, document.docid, text); !written) {
+      return give_up(written.error());
+    }
+  }
+  if (Status raised = run_sql(db,
+                              "INSERT INTO counters(name, value) VALUES('search_indexed', ?1) "
+                              "ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)",
+                              last);
+      !raised) {
+    return give_up(raised.error());
+  }
+  std::int64_t highest = last;
+  {
+    auto stmt = db.prepare("SELECT max(docid) FROM search_docs");
+    if (!stmt) {
+      return give_up(stmt.error());
+    }
+    auto row = stmt->step();
+    if (!row) {
+      return give_up(row.error());
+    }
+    if (*row) {
+      highest = std::max(highest, stmt->column_int(0));
+    }
+  }
+  if (Status committed = db.exec("COMMIT"); !committed) {
+    return give_up(committed.error());
+  }
+  // An estimate (deleted documents leave gaps), good enough to decide how hard to push.
+  std::int64_t backlog = highest - last;
+  if (backlog <= 0) {
+    return IdleWork::done;
+  }
+  return backlog > kIndexBacklogLimit ? IdleWork::behind : IdleWork::more;
 }
 
 Status SqliteStore::backfill_search_index() {

@@ -10,6 +10,7 @@
 #include "store/sqlite/names.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/schema.h"
+#include "store/sqlite/search_index.h"
 
 namespace postroom::store::sqlite {
 namespace {
@@ -42,6 +43,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     return migrated.error();
   }
   auto committer = std::make_unique<GroupCommitter>(std::move(*writer), *blobs, options.group_commit_window_us);
+  // Appends queue their search documents; the writer indexes them when it is idle. The blob
+  // store outlives the committer (members are destroyed in reverse order).
+  committer->set_idle_task([blobs = blobs.get()](Db& db) { return index_pending_documents(db, *blobs); });
   auto readers = std::make_unique<ReaderPool>(db_path, kBusyTimeoutMs, kMaxIdleReaders);
   log::info("store.sqlite.open", {{"path", db_path}, {"schema", latest_schema_version()}});
   auto store =
