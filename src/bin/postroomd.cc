@@ -176,7 +176,9 @@ int main(int argc, char** argv) {
   limiter_config.base_delay_ms = config.auth_failure_delay_ms;
   limiter_config.max_delay_ms = config.auth_max_delay_ms;
   auth::LoginLimiter limiter(limiter_config);
-  server::Authenticator authenticator(**store, limiter);
+  // One entry per account that logged in recently; 100k accounts is a few MB.
+  auth::VerifiedCache verified_cache(std::chrono::seconds(config.auth_cache_ttl_seconds), 100'000);
+  server::Authenticator authenticator(**store, limiter, &verified_cache);
 
   server::pop3::Pop3Settings pop3_settings;
   pop3_settings.hostname = config.hostname;

@@ -57,6 +57,7 @@ struct Config {
   bool allow_plaintext_auth = false;  // allow USER/PASS and AUTH PLAIN/LOGIN without TLS
   unsigned auth_failure_delay_ms = 1000;
   unsigned auth_max_delay_ms = 8000;
+  unsigned auth_cache_ttl_seconds = 600;
   unsigned auth_max_failures_per_address = 10;
   unsigned auth_max_failures_per_account = 20;
   unsigned auth_failure_window_seconds = 300;

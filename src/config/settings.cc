@@ -119,6 +119,14 @@ const Setting kSettings[] = {
      .min = 1,
      .max = 86400,
      .doc = "Sliding window over which authentication failures are counted."},
+    {.section = "auth",
+     .key = "cache_ttl_seconds",
+     .field = &Config::auth_cache_ttl_seconds,
+     .min = 0,
+     .max = 86400,
+     .doc = "How long a successful password check is remembered, so repeated logins skip the Argon2id hash (only "
+            "an HMAC of the password with a random per-process key is kept; a password change invalidates it). "
+            "0 disables the cache."},
     // [pop3]
     {.section = "pop3",
      .key = "expire",

@@ -31,7 +31,15 @@ LoginOutcome Authenticator::login(std::string_view user, std::string_view passwo
   // An unknown user costs the same argon2id verification as a wrong password, so response
   // times do not reveal which accounts exist.
   const std::string& hash = account ? account->password_hash : auth::dummy_password_hash();
-  bool verified = auth::verify_password(password, hash) && account.ok();
+  bool verified = false;
+  if (account && verified_ != nullptr && verified_->verified(account_key, hash, password, now)) {
+    verified = true;
+  } else {
+    verified = auth::verify_password(password, hash) && account.ok();
+    if (verified && verified_ != nullptr) {
+      verified_->remember(account_key, hash, password, now);
+    }
+  }
   if (!verified) {
     limiter_.record_failure(remote_address, account_key, now);
     outcome.kind = LoginOutcome::Kind::bad_credentials;

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "auth/login_limiter.h"
+#include "auth/verified_cache.h"
 #include "base/result.h"
 #include "store/store.h"
 
@@ -31,13 +32,16 @@ struct LoginOutcome {
 
 class Authenticator {
  public:
-  Authenticator(store::Store& store, auth::LoginLimiter& limiter) : store_(store), limiter_(limiter) {}
+  // `verified` (optional) skips Argon2id for a password verified recently (auth/verified_cache.h).
+  Authenticator(store::Store& store, auth::LoginLimiter& limiter, auth::VerifiedCache* verified = nullptr)
+      : store_(store), limiter_(limiter), verified_(verified) {}
 
   LoginOutcome login(std::string_view user, std::string_view password, std::string_view remote_address);
 
  private:
   store::Store& store_;
   auth::LoginLimiter& limiter_;
+  auth::VerifiedCache* verified_;
 };
 
 }  // namespace postroom::server

@@ -299,7 +299,7 @@ io::Task<bool> Session::do_pass(std::string password) {
 io::Task<bool> Session::finish_login(const std::string& user, std::string_view password) {
   std::string remote = stream_->remote_address();
   std::string pw(password);
-  LoginOutcome outcome = co_await io::offload(service_.runtime().storage_pool(),
+  LoginOutcome outcome = co_await io::offload(service_.runtime().auth_pool(),
                                               [&] { return service_.authenticator().login(user, pw, remote); });
   if (outcome.delay.count() > 0) {
     io::asio::steady_timer timer(stream_->socket().get_executor(), outcome.delay);

@@ -418,7 +418,7 @@ io::Task<bool> Session::do_auth(ps::Command& command) {
     co_return true;
   }
   std::string remote = stream_->remote_address();
-  LoginOutcome outcome = co_await io::offload(service_.runtime().storage_pool(), [&] {
+  LoginOutcome outcome = co_await io::offload(service_.runtime().auth_pool(), [&] {
     return service_.authenticator().login(done.authcid, done.password, remote);
   });
   if (outcome.delay.count() > 0) {
