@@ -21,11 +21,6 @@ Result<ReaderPool::Lease> ReaderPool::acquire() {
   if (!db) {
     return db.error();
   }
-  // Readers map the database file: page reads become memory loads instead of a pread() copy
-  // each (the largest kernel cost of read-heavy IMAP work). Only readers: the writer keeps
-  // write() so a full disk is an SQLITE_FULL error, never a fault on a mapped page. A failure
-  // here only costs speed.
-  (*db)->exec_or_log("PRAGMA mmap_size=268435456");
   return Lease(*this, std::move(*db));
 }
 
