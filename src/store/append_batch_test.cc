@@ -144,6 +144,8 @@ TEST_F(AppendBatchTest, MissingMailboxStoresNothingAndLeavesNoFiles) {
   EXPECT_EQ(usage().bytes, 0u);
   EXPECT_EQ(*store_->highest_modseq(alice_.id), modseq);
   EXPECT_EQ(store_->mailbox_status(alice_.id, inbox_)->uidnext, 1u);
+  // Blob files are unlinked after the callers are woken (README.md "Blob GC").
+  store_->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 0) << "the failed request's bodies are collected";
   // A mailbox of another account is not_found too.
   auto bob = store_->add_account("bob@example.test", "$argon2id$hash");
@@ -160,6 +162,7 @@ TEST_F(AppendBatchTest, QuotaIsCheckedForTheWholeBatch) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().kind, ErrorKind::over_quota);
   EXPECT_EQ(usage().messages, 1u);
+  store_->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 1);
   auto fits = store_->append_batch(alice_.id, distinct_items(4));
   ASSERT_TRUE(fits.ok()) << fits.error().detail;

@@ -167,6 +167,7 @@ TEST(GroupCommitTest, FailedRequestDoesNotFailItsBatch) {
   EXPECT_EQ(fixture.store->usage(fixture.account.id)->messages, kQuota);
   EXPECT_GT(fixture.store->commit_stats().max_batch, 1u);
   // Rejected bodies were cleaned up: one file per stored message.
+  fixture.store->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(fixture.dir.path()), static_cast<int>(kQuota) + kThreads * kPerThread);
 }
 

@@ -164,6 +164,7 @@ TEST(QueueStoreTest, QueuedBodySurvivesMailboxGcAndIsCollectedAfter) {
 
   // Expunging the mailbox copy must not remove the queued body.
   ASSERT_TRUE(store->expunge(alice->id, inbox->id, {meta->uid}).ok());
+  store->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir.path()), 1);
   auto got = queue->get(*queued);
   ASSERT_TRUE(got.ok());
@@ -174,6 +175,8 @@ TEST(QueueStoreTest, QueuedBodySurvivesMailboxGcAndIsCollectedAfter) {
   // Delivering the last recipient removes the message and, now unreferenced, the body.
   ASSERT_TRUE(queue->mark_delivered(*queued, got->recipients[0].id, "250 ok", "mx").ok());
   EXPECT_EQ(queue->get(*queued).error().kind, ErrorKind::not_found);
+  // The file goes once the queue's writer is idle (or closed).
+  queue.reset();
   EXPECT_EQ(count_blob_files(dir.path()), 0);
 }
 

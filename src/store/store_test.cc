@@ -214,6 +214,7 @@ TEST_F(StoreTest, SameContentIsStoredOnce) {
   EXPECT_EQ(count_blob_files(dir_.path()), 1);
   EXPECT_EQ(*store_->read_message(alice_.id, inbox_.id, (*many)[0].uid), message.bytes);
   ASSERT_TRUE(store_->delete_account("alice@example.test").ok());
+  store_->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 0);
 }
 
@@ -229,6 +230,7 @@ TEST_F(StoreTest, AppendManyIsAllOrNothing) {
   EXPECT_EQ(store_->find_mailbox(alice_.id, "INBOX")->uidnext, 1u);
   EXPECT_EQ(store_->highest_modseq(alice_.id).value(), 1u);  // a new account starts at 1
   // The rejected body left no file behind.
+  store_->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 1);
 }
 
@@ -245,6 +247,8 @@ TEST_F(StoreTest, ExpungeLeavesTombstoneAndUidsStayMonotonic) {
   auto removed = store_->expunge(alice_.id, inbox_.id, {3, 2, 42, 3});
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(*removed, (std::vector<Uid>{2, 3}));
+  // Blob files are unlinked after the callers are woken (README.md "Blob GC").
+  store_->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 1);
   EXPECT_EQ(store_->usage(alice_.id)->messages, 1u);
   EXPECT_EQ(store_->find_mailbox(alice_.id, "INBOX")->messages, 1u);
@@ -379,6 +383,7 @@ TEST_F(StoreTest, TwoInstancesShareOneDirectory) {
   // The CLI deletes the account; the daemon sees it gone at once, and the blob is removed.
   ASSERT_TRUE(cli->delete_account("carol@example.test").ok());
   EXPECT_EQ(store_->find_account("carol@example.test").error().kind, ErrorKind::not_found);
+  cli->wait_for_blob_gc();
   EXPECT_EQ(count_blob_files(dir_.path()), 0);
   // And the daemon can store the same content again afterwards.
   auto again = store_->append(alice_.id, inbox_.id, message);

@@ -619,35 +619,39 @@ io::Task<bool> Session::do_quit_update() {
     }
   }
   // One store call removes every marked message (one transaction, one group commit), through
-  // MailService so that IMAP and ActiveSync sessions hear of the expunge.
+  // MailService so that IMAP and ActiveSync sessions hear of the expunge. Retrieved messages
+  // then count as read for IMAP and ActiveSync too (one update_flags; best effort: a failure
+  // loses no mail). Both happen before the +OK and before the maildrop is unlocked, so a
+  // client that reconnects the moment it reads the +OK finds the maildrop free and current.
   mail::MailService& mail = service_.mail();
-  Status removed = ok_status();
-  if (!doomed.empty()) {
-    removed = co_await io::offload(service_.runtime().storage_pool(), [&]() -> Status {
+  struct Update {
+    Status removed = ok_status();
+    Status flagged = ok_status();
+  };
+  Update update = co_await io::offload(service_.runtime().storage_pool(), [&] {
+    Update u;
+    if (!doomed.empty()) {
       auto result = mail.expunge(drop_.account, drop_.mailbox, doomed);
-      return result ? ok_status() : Status(result.error());
-    });
-  }
-  if (!removed) {
-    log::error("pop3.update_failed", {{"session", id_}, {"error", removed.error().detail}});
+      u.removed = result ? ok_status() : Status(result.error());
+    }
+    if (u.removed && !seen.empty()) {
+      auto result = mail.update_flags(drop_.account, drop_.mailbox, seen, store::FlagOp::add, {"\\Seen"});
+      u.flagged = result ? ok_status() : Status(result.error());
+    }
+    return u;
+  });
+  if (!update.removed) {
+    log::error("pop3.update_failed", {{"session", id_}, {"error", update.removed.error().detail}});
     reply(p3::err_code(RespCode::sys_temp, "some deleted messages were not removed"));
     co_return false;
   }
+  if (!update.flagged) {
+    log::warn("pop3.seen_failed", {{"session", id_}, {"error", update.flagged.error().detail}});
+  }
   log::info("pop3.update", {{"session", id_}, {"user", user_}, {"deleted", doomed.size()}});
+  lock_.reset();
   reply(p3::ok("Postroom POP3 server signing off (" + std::to_string(drop_.messages.size() - doomed.size()) +
                " messages left)"));
-  if (!seen.empty()) {
-    // Retrieved messages count as read for IMAP and ActiveSync too. Best effort, and after the
-    // +OK: a failure here loses no mail, so the client need not wait for it. The maildrop
-    // stays locked until it is done, so the next POP3 session sees the flags.
-    co_await flush();
-    auto flagged = co_await io::offload(service_.runtime().storage_pool(), [&] {
-      return mail.update_flags(drop_.account, drop_.mailbox, seen, store::FlagOp::add, {"\\Seen"});
-    });
-    if (!flagged) {
-      log::warn("pop3.seen_failed", {{"session", id_}, {"error", flagged.error().detail}});
-    }
-  }
   co_return false;
 }
 

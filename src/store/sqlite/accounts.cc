@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/message_rows.h"
 #include "store/sqlite/names.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/sqlite_store.h"
@@ -52,31 +53,8 @@ Status release_account_blobs(WriteContext& context, AccountId account) {
     return erased;
   }
   for (const auto& [blob_id, count] : references) {
-    auto update = db.prepare("UPDATE blobs SET refcount = refcount - ?2 WHERE blob_id = ?1 RETURNING refcount");
-    if (!update) {
-      return update.error();
-    }
-    update->bind(1, blob_id).bind(2, count);
-    auto row = update->step();
-    if (!row) {
-      return row.error();
-    }
-    POSTROOM_CHECK(*row, "message references a blob with no blobs row");
-    std::int64_t left = update->column_int(0);
-    POSTROOM_CHECK(left >= 0, "blob refcount went negative");
-    if (auto done = update->step(); !done) {
-      return done.error();
-    }
-    if (left == 0) {
-      auto erase = db.prepare("DELETE FROM blobs WHERE blob_id = ?1");
-      if (!erase) {
-        return erase.error();
-      }
-      erase->bind(1, blob_id);
-      if (Status ran = erase->run(); !ran) {
-        return ran;
-      }
-      context.release_blob(blob_id);
+    if (Status released = release_blob_references(context, blob_id, count); !released) {
+      return released;
     }
   }
   return ok_status();
@@ -213,12 +191,22 @@ Status SqliteStore::delete_account(std::string_view address) {
     if (!account) {
       return account.error();
     }
+    // The FTS rows go later, in the idle indexer's units (search_index.h): deleting them here
+    // would hold the write lock for as long as indexing the whole account took. Queued
+    // before the blobs rows (their sizes bound the units) and the search_docs rows go.
+    if (Status queued = run_sql(db,
+                                "INSERT OR IGNORE INTO search_unindex(docid, account_id, size) "
+                                "SELECT d.docid, d.account_id, coalesce(b.size, 0) FROM search_docs d "
+                                "LEFT JOIN blobs b ON b.blob_id = d.blob_id WHERE d.account_id = ?1",
+                                account->id);
+        !queued) {
+      return queued;
+    }
     if (Status released = release_account_blobs(context, account->id); !released) {
       return released;
     }
     for (const char* sql :
-         {"DELETE FROM search_fts WHERE rowid IN (SELECT docid FROM search_docs WHERE account_id = ?1)",
-          "DELETE FROM search_docs WHERE account_id = ?1", "DELETE FROM mailbox_keywords WHERE account_id = ?1",
+         {"DELETE FROM search_docs WHERE account_id = ?1", "DELETE FROM mailbox_keywords WHERE account_id = ?1",
           "DELETE FROM subscriptions WHERE account_id = ?1", "DELETE FROM changes WHERE account_id = ?1",
           "DELETE FROM mailboxes WHERE account_id = ?1", "DELETE FROM aliases WHERE account_id = ?1",
           "DELETE FROM accounts WHERE id = ?1"}) {

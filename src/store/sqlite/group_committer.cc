@@ -1,5 +1,6 @@
 #include "store/sqlite/group_committer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -35,6 +36,11 @@ CommitStats GroupCommitter::stats() const {
   stats.max_batch = max_batch_.load(std::memory_order_relaxed);
   stats.dir_fsyncs = blobs_.dir_fsyncs();
   stats.blob_files = blobs_.files_written();
+  stats.blob_files_removed = blobs_removed_.load(std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats.gc_pending = garbage_.size();
+  }
   return stats;
 }
 
@@ -45,6 +51,24 @@ void GroupCommitter::set_idle_task(IdleTask task) {
     idle_task_ = std::move(task);
   }
   work_cv_.notify_one();
+}
+
+void GroupCommitter::wait_for_gc() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_cv_.wait(lock, [this] { return garbage_.empty(); });
+}
+
+void GroupCommitter::pause_gc(bool paused) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    gc_paused_ = paused;
+  }
+  work_cv_.notify_one();
+}
+
+bool GroupCommitter::requests_waiting() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !queue_.empty();
 }
 
 void GroupCommitter::run_idle_unit() {
@@ -60,32 +84,47 @@ void GroupCommitter::run_idle_unit() {
   }
 }
 
+GroupCommitter::Step GroupCommitter::next_step(std::unique_lock<std::mutex>& lock, bool idle_checked) {
+  // Priority: requests, then blob GC (cheap per file, and a request arriving meanwhile waits
+  // for one unlink at most), then idle work after a quiet spell. Stopping drains the first
+  // two; idle work is deferrable and stays queued (it lives in the database).
+  if (!queue_.empty()) {
+    return Step::batch;
+  }
+  if (!garbage_.empty() && (!gc_paused_ || stopping_)) {
+    return Step::gc;
+  }
+  if (stopping_) {
+    return Step::stop;
+  }
+  auto wake = [this] { return stopping_ || !queue_.empty() || (!garbage_.empty() && !gc_paused_); };
+  bool idle_pending = idle_task_ && (!idle_checked || idle_state_ != IdleWork::done);
+  if (idle_pending) {
+    return work_cv_.wait_for(lock, std::chrono::milliseconds(kIdleDelayMs), wake) ? Step::recheck : Step::idle;
+  }
+  // Wakes for requests, GC, stop, or a newly installed idle task.
+  work_cv_.wait(lock, [&] { return wake() || (idle_task_ && !idle_checked); });
+  return Step::recheck;
+}
+
 void GroupCommitter::run() {
   std::vector<WriteRequest*> batch;
   bool idle_checked = false;  // has the idle task looked for work since it was installed?
   while (true) {
-    bool idle_now = false;
+    Step step;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      auto has_work = [this] { return stopping_ || !queue_.empty(); };
-      bool idle_pending = idle_task_ && (!idle_checked || idle_state_ != IdleWork::done);
-      if (idle_pending) {
-        idle_now = !work_cv_.wait_for(lock, std::chrono::milliseconds(kIdleDelayMs), has_work);
-      } else {
-        // Wakes for requests, stop, or a newly installed idle task.
-        work_cv_.wait(lock, [&] { return has_work() || (idle_task_ && !idle_checked); });
-      }
-      if (!idle_now && queue_.empty()) {
-        if (stopping_) {
-          return;  // stopping and drained
-        }
-        continue;  // the idle task was installed: go wait for quiet
-      }
+      step = next_step(lock, idle_checked);
     }
-    if (idle_now) {
-      idle_checked = true;
-      run_idle_unit();
-      continue;
+    switch (step) {
+      case Step::stop: return;
+      case Step::recheck: continue;
+      case Step::gc: collect_garbage(kGcUnitFiles, /*yield=*/true); continue;
+      case Step::idle:
+        idle_checked = true;
+        run_idle_unit();
+        continue;
+      case Step::batch: break;
     }
     {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -97,15 +136,26 @@ void GroupCommitter::run() {
       batch.assign(queue_.begin(), queue_.end());
       queue_.clear();
     }
-    process(batch);
+    std::vector<std::string> garbage = process(batch);
     {
+      // The commit is durable: wake the callers now. Their blobs' files are removed later,
+      // when the writer has nothing else to do.
       std::lock_guard<std::mutex> lock(mutex_);
       for (WriteRequest* request : batch) {
         request->done = true;
       }
+      garbage_.insert(garbage_.end(), std::make_move_iterator(garbage.begin()), std::make_move_iterator(garbage.end()));
     }
     done_cv_.notify_all();
     batch.clear();
+    bool gc_behind = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      gc_behind = garbage_.size() >= kGcBacklogFiles && !gc_paused_;
+    }
+    if (gc_behind) {
+      collect_garbage(kGcUnitFiles, /*yield=*/false);
+    }
     // Any request may have queued idle work (an append queues its search document).
     idle_checked = false;
     if (idle_state_ == IdleWork::behind) {
@@ -114,7 +164,7 @@ void GroupCommitter::run() {
   }
 }
 
-void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
+std::vector<std::string> GroupCommitter::process(std::vector<WriteRequest*>& batch) {
   for (WriteRequest* request : batch) {
     request->status = ok_status();
   }
@@ -198,39 +248,68 @@ void GroupCommitter::process(std::vector<WriteRequest*>& batch) {
       candidates.insert(candidates.end(), request->blob_ids.begin(), request->blob_ids.end());
     }
   }
-  // The callers' results are final now, but waking them waits for GC: it keeps this thread the
-  // only deleter in this process between batches, and GC is one short transaction.
-  if (!candidates.empty()) {
-    collect_garbage(candidates);
-  }
+  return candidates;
 }
 
-void GroupCommitter::collect_garbage(std::vector<std::string>& candidates) {
+void GroupCommitter::collect_garbage(std::size_t max_files, bool yield) {
+  // Copied, not moved out: the queue stays non-empty until its blobs are done, so
+  // wait_for_gc cannot return halfway. Only this thread changes garbage_, so its front is
+  // stable meanwhile.
+  std::vector<std::string> work;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    work.assign(garbage_.begin(), garbage_.begin() + static_cast<std::ptrdiff_t>(std::min(max_files, garbage_.size())));
+  }
+  std::size_t checked = 0;
   // Under the write lock no one can add a reference between our check and the unlink; an
   // appender that staged this blob earlier re-checks the file under the lock (ensure_blob).
   if (Status begun = db_->exec("BEGIN IMMEDIATE"); !begun) {
-    log::warn("store.blob.gc_skipped", {{"detail", begun.error().detail}});
-    return;
+    // Dropped, not retried: the files stay as orphans (harmless), and a lock held by another
+    // process for the whole busy timeout must not turn into a busy loop here.
+    log::warn("store.blob.gc_skipped", {{"detail", begun.error().detail}, {"files", work.size()}});
+    checked = work.size();
+  } else {
+    for (; checked < work.size(); ++checked) {
+      if (yield && checked > 0 && requests_waiting()) {
+        break;
+      }
+      const std::string& hash = work[checked];
+      auto stmt = db_->prepare("SELECT 1 FROM blobs WHERE blob_id = ?1");
+      if (!stmt) {
+        log::warn("store.blob.gc_failed", {{"detail", stmt.error().detail}});
+        checked = work.size();
+        break;
+      }
+      stmt->bind(1, hash);
+      auto row = stmt->step();
+      if (!row) {
+        log::warn("store.blob.gc_failed", {{"detail", row.error().detail}});
+        checked = work.size();
+        break;
+      }
+      if (*row) {
+        continue;  // referenced again (re-added since it was released)
+      }
+      if (Status removed = blobs_.remove(hash); !removed) {
+        log::warn("store.blob.gc_failed", {{"detail", removed.error().detail}});
+        continue;
+      }
+      blobs_removed_.fetch_add(1, std::memory_order_relaxed);
+    }
+    db_->exec_or_log("COMMIT");
+    if (!db_->in_autocommit()) {
+      db_->exec_or_log("ROLLBACK");
+    }
   }
-  for (const std::string& hash : candidates) {
-    auto stmt = db_->prepare("SELECT 1 FROM blobs WHERE blob_id = ?1");
-    if (!stmt) {
-      break;
-    }
-    stmt->bind(1, hash);
-    auto row = stmt->step();
-    if (!row) {
-      log::warn("store.blob.gc_failed", {{"detail", row.error().detail}});
-      break;
-    }
-    if (*row) {
-      continue;  // still referenced (maybe re-added in this very batch)
-    }
-    if (Status removed = blobs_.remove(hash); !removed) {
-      log::warn("store.blob.gc_failed", {{"detail", removed.error().detail}});
-    }
+  bool empty = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    garbage_.erase(garbage_.begin(), garbage_.begin() + static_cast<std::ptrdiff_t>(checked));
+    empty = garbage_.empty();
   }
-  db_->exec_or_log("COMMIT");
+  if (empty) {
+    done_cv_.notify_all();
+  }
 }
 
 }  // namespace postroom::store::sqlite

@@ -10,8 +10,13 @@
 //     1. runs BEGIN IMMEDIATE, then each request's apply() inside its own SAVEPOINT
 //        (ROLLBACK TO on failure), then one COMMIT = one WAL fsync (synchronous=FULL);
 //     2. wakes all callers;
-//     3. garbage-collects blobs whose last reference went away, and blobs stored for
-//        requests that failed, in a short transaction of its own (README.md "Blob GC").
+//     3. queues for garbage collection the blobs whose last reference went away and the
+//        blobs stored for requests that failed (README.md "Blob GC").
+// - Blob GC (one unlink costs ~3 ms on a slow disk, so a 60-message expunge would wait
+//   ~0.2 s for them): queued blobs are checked and unlinked later, in short transactions of
+//   their own, whenever no request is queued; a request arriving meanwhile waits for at most
+//   one unlink. Past kGcBacklogFiles queued blobs a bounded unit also runs after every batch.
+//   The destructor finishes the queue. A crash leaves the queued files as harmless orphans.
 // - If SQLite aborts the whole transaction (disk full, I/O error) or COMMIT fails, every
 //   request of the batch fails with ErrorKind::temporary and nothing of it is visible.
 // - Idle work (set_idle_task): deferrable work that needs the write lock (the search index)
@@ -71,11 +76,13 @@ struct WriteRequest {
 };
 
 struct CommitStats {
-  std::uint64_t batches = 0;     // metadata transactions committed (= WAL fsyncs)
-  std::uint64_t requests = 0;    // requests completed (ok or failed)
-  std::uint64_t max_batch = 0;   // largest batch seen
-  std::uint64_t dir_fsyncs = 0;  // blob directory fsyncs (by callers and GC rewrites)
-  std::uint64_t blob_files = 0;  // blob files written
+  std::uint64_t batches = 0;             // metadata transactions committed (= WAL fsyncs)
+  std::uint64_t requests = 0;            // requests completed (ok or failed)
+  std::uint64_t max_batch = 0;           // largest batch seen
+  std::uint64_t dir_fsyncs = 0;          // blob directory fsyncs (by callers and GC rewrites)
+  std::uint64_t blob_files = 0;          // blob files written
+  std::uint64_t blob_files_removed = 0;  // blob files unlinked by GC
+  std::uint64_t gc_pending = 0;          // blobs queued for GC, not checked yet
 };
 
 // What an idle unit left: nothing, more (run again when idle), or so much that it should run
@@ -91,6 +98,11 @@ class GroupCommitter {
   // between the requests of one; it also caps the units' share of the CPU (a unit is a few
   // ms), so a backlog is worked off without starving the rest of the machine.
   static constexpr int kIdleDelayMs = 50;
+  // Queued blobs beyond which GC also runs after every batch (in units of kGcUnitFiles, so a
+  // batch waits ~0.2 s at most): bounds the queue under a load that never leaves the writer
+  // idle.
+  static constexpr std::size_t kGcBacklogFiles = 4096;
+  static constexpr std::size_t kGcUnitFiles = 64;
 
   GroupCommitter(std::unique_ptr<Db> db, BlobStore& blobs, int window_us);
   GroupCommitter(const GroupCommitter&) = delete;
@@ -104,27 +116,44 @@ class GroupCommitter {
   // kIdleDelayMs. The task may use objects that outlive this committer only.
   void set_idle_task(IdleTask task);
 
+  // For tests and tools. Blocks until every blob queued for GC so far has been checked (and
+  // unlinked if unreferenced); never returns while GC is paused.
+  void wait_for_gc();
+  // While paused, queued blobs stay queued (the destructor still finishes them); shows that
+  // callers never wait for unlinks.
+  void pause_gc(bool paused);
+
  private:
+  enum class Step { batch, gc, idle, recheck, stop };
+  // Decides what the writer does next, waiting if there is nothing to do yet.
+  Step next_step(std::unique_lock<std::mutex>& lock, bool idle_checked);
   void run();
   void run_idle_unit();
-  void process(std::vector<WriteRequest*>& batch);
-  void collect_garbage(std::vector<std::string>& candidates);
+  // Runs the batch; returns the blobs to queue for GC.
+  std::vector<std::string> process(std::vector<WriteRequest*>& batch);
+  // Checks and unlinks up to `max_files` queued blobs in one write transaction; with
+  // `yield`, stops early (after one unlink at least) once a request is waiting.
+  void collect_garbage(std::size_t max_files, bool yield);
+  bool requests_waiting();
 
   std::unique_ptr<Db> db_;
   BlobStore& blobs_;
   const int window_us_;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
   std::deque<WriteRequest*> queue_;
   bool stopping_ = false;
   IdleTask idle_task_;
   IdleWork idle_state_ = IdleWork::done;  // writer thread only, after set_idle_task
+  std::vector<std::string> garbage_;      // blobs queued for GC (README.md "Blob GC")
+  bool gc_paused_ = false;
 
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> requests_{0};
   std::atomic<std::uint64_t> max_batch_{0};
+  std::atomic<std::uint64_t> blobs_removed_{0};
 
   std::thread thread_;  // last: starts after everything above is initialised
 };

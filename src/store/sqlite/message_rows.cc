@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "store/sqlite/names.h"
 #include "store/sqlite/queries.h"
@@ -38,90 +39,40 @@ Status reference_blob(Db& db, const std::string& hash, std::uint64_t size) {
   return stmt->run();
 }
 
-// Drops one reference; a blob left with none is deleted from the table and handed to GC.
-Status unreference_blob(WriteContext& context, const std::string& hash) {
-  Db& db = context.db();
-  auto update = db.prepare("UPDATE blobs SET refcount = refcount - 1 WHERE blob_id = ?1 RETURNING refcount");
-  if (!update) {
-    return update.error();
-  }
-  update->bind(1, hash);
-  auto row = update->step();
-  if (!row) {
-    return row.error();
-  }
-  POSTROOM_CHECK(*row, "message references a blob with no blobs row");
-  std::int64_t left = update->column_int(0);
-  POSTROOM_CHECK(left >= 0, "blob refcount went negative");
-  if (auto done = update->step(); !done) {
-    return done.error();
-  }
-  if (left > 0) {
-    return ok_status();
-  }
-  auto erase = db.prepare("DELETE FROM blobs WHERE blob_id = ?1");
-  if (!erase) {
-    return erase.error();
-  }
-  erase->bind(1, hash);
-  if (Status ran = erase->run(); !ran) {
-    return ran;
-  }
-  context.release_blob(hash);
-  return ok_status();
-}
+// Keyword count changes of one call, by lower-cased keyword (first spelling kept), applied
+// with one statement per keyword rather than per message.
+struct KeywordDelta {
+  std::string spelling;
+  std::int64_t count = 0;
+};
+using KeywordDeltas = std::map<std::string, KeywordDelta>;
 
-// Removes the account's search document for a blob once no message of the account names it.
-Status drop_document_if_unreferenced(Db& db, AccountId account, const std::string& blob_id) {
-  auto used = db.prepare("SELECT 1 FROM messages WHERE account_id = ?1 AND blob_id = ?2 LIMIT 1");
-  if (!used) {
-    return used.error();
-  }
-  used->bind(1, account).bind(2, blob_id);
-  auto row = used->step();
-  if (!row) {
-    return row.error();
-  }
-  if (*row) {
-    return ok_status();
-  }
-  auto erase = db.prepare("DELETE FROM search_docs WHERE account_id = ?1 AND blob_id = ?2 RETURNING docid");
-  if (!erase) {
-    return erase.error();
-  }
-  erase->bind(1, account).bind(2, blob_id);
-  auto erased = erase->step();
-  if (!erased) {
-    return erased.error();
-  }
-  if (!*erased) {
-    return ok_status();  // never indexed (cannot happen after the open-time backfill)
-  }
-  std::int64_t docid = erase->column_int(0);
-  if (auto done = erase->step(); !done) {
-    return done.error();
-  }
-  return run_sql(db, "DELETE FROM search_fts WHERE rowid = ?1", docid);
-}
-
-// Adds `delta` to the count of each keyword among `flags` in the mailbox.
-Status adjust_keywords(Db& db, AccountId account, MailboxId mailbox, const std::vector<std::string>& flags, int delta) {
+void count_keywords(KeywordDeltas& deltas, const std::vector<std::string>& flags, std::int64_t delta) {
   for (const std::string& flag : flags) {
     if (!is_keyword(flag)) {
       continue;
     }
-    std::string key = ascii_lower(flag);
+    auto [it, added] = deltas.try_emplace(ascii_lower(flag), KeywordDelta{flag, 0});
+    it->second.count += delta;
+  }
+}
+
+Status apply_keywords(Db& db, AccountId account, MailboxId mailbox, const KeywordDeltas& deltas) {
+  for (const auto& [key, delta] : deltas) {
+    if (delta.count == 0) {
+      continue;
+    }
     auto upsert = db.prepare(
         "INSERT INTO mailbox_keywords(account_id, mailbox_id, keyword, spelling, count) VALUES(?1, ?2, ?3, ?4, ?5) "
         "ON CONFLICT(account_id, mailbox_id, keyword) DO UPDATE SET count = count + ?5");
     if (!upsert) {
       return upsert.error();
     }
-    upsert->bind(1, account).bind(2, mailbox).bind(3, key).bind(4, flag).bind(5, static_cast<std::int64_t>(delta));
+    upsert->bind(1, account).bind(2, mailbox).bind(3, key).bind(4, delta.spelling).bind(5, delta.count);
     if (Status ran = upsert->run(); !ran) {
       return ran;
     }
-    if (delta < 0) {
+    if (delta.count < 0) {
       auto erase = db.prepare(
           "DELETE FROM mailbox_keywords WHERE account_id = ?1 AND mailbox_id = ?2 AND keyword = ?3 AND count <= 0");
       if (!erase) {
@@ -134,6 +85,13 @@ Status adjust_keywords(Db& db, AccountId account, MailboxId mailbox, const std::
     }
   }
   return ok_status();
+}
+
+// Adds `delta` to the count of each keyword among `flags` in the mailbox.
+Status adjust_keywords(Db& db, AccountId account, MailboxId mailbox, const std::vector<std::string>& flags, int delta) {
+  KeywordDeltas deltas;
+  count_keywords(deltas, flags, delta);
+  return apply_keywords(db, account, mailbox, deltas);
 }
 
 Status adjust_mailbox(Db& db, AccountId account, MailboxId mailbox, std::int64_t messages, std::int64_t bytes,
@@ -156,6 +114,29 @@ std::int64_t unseen_of(const std::vector<std::string>& flags) {
 }
 std::int64_t deleted_of(const std::vector<std::string>& flags) {
   return has_flag(flags, "\\Deleted") ? 1 : 0;
+}
+
+// The messages row itself (insert_row and copy_rows keep the counters).
+Status insert_message(Db& db, AccountId account, MailboxId mailbox, const MessageMeta& meta, const RowInput& row,
+                      const std::string& flags) {
+  auto insert = db.prepare(
+      "INSERT INTO messages(account_id, mailbox_id, uid, modseq, internal_date, save_date, size, blob_id, flags, "
+      "envelope, bodystructure) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!insert) {
+    return insert.error();
+  }
+  insert->bind(1, account)
+      .bind(2, mailbox)
+      .bind(3, static_cast<std::int64_t>(meta.uid))
+      .bind(4, static_cast<std::int64_t>(meta.modseq))
+      .bind(5, meta.internal_date)
+      .bind(6, meta.save_date)
+      .bind(7, static_cast<std::int64_t>(row.size))
+      .bind(8, row.blob_id)
+      .bind(9, flags)
+      .bind(10, row.envelope)
+      .bind(11, row.bodystructure);
+  return insert->run();
 }
 
 }  // namespace
@@ -276,12 +257,15 @@ Status write_fts_row(Db& db, std::int64_t docid, const SearchDocument& document)
 }
 
 Status queue_document(Db& db, AccountId account, const std::string& blob_id) {
-  // Above both the highest docid and the watermark: the indexer treats every docid at or
-  // below the watermark as done, so a queued document must never take a number there (a
-  // plain rowid could reuse a deleted one below it).
+  // Above the highest docid and the watermark: the indexer treats every docid at or below
+  // the watermark as done, so a queued document must never take a number there (a plain
+  // rowid could reuse a deleted one below it). Above every docid awaiting removal too: its
+  // FTS row may still exist (delete_account drops the search_docs rows at once), and the
+  // indexer would take it for this document's.
   auto insert = db.prepare(
       "INSERT INTO search_docs(docid, account_id, blob_id) VALUES("
       "max(coalesce((SELECT max(docid) FROM search_docs), 0), "
+      "coalesce((SELECT max(docid) FROM search_unindex), 0), "
       "coalesce((SELECT value FROM counters WHERE name = 'search_indexed'), 0)) + 1, ?1, ?2) "
       "ON CONFLICT(account_id, blob_id) DO NOTHING");
   if (!insert) {
@@ -289,6 +273,46 @@ Status queue_document(Db& db, AccountId account, const std::string& blob_id) {
   }
   insert->bind(1, account).bind(2, blob_id);
   return insert->run();
+}
+
+Status unindex_if_unreferenced(Db& db, AccountId account, const std::string& blob_id, std::uint64_t size) {
+  return run_sql_text(db,
+                      "INSERT OR IGNORE INTO search_unindex(docid, account_id, size) "
+                      "SELECT d.docid, d.account_id, ?3 FROM search_docs d WHERE d.account_id = ?1 AND d.blob_id = ?2 "
+                      "AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.account_id = ?1 AND m.blob_id = ?2)",
+                      account, blob_id, static_cast<std::int64_t>(size));
+}
+
+Status release_blob_references(WriteContext& context, const std::string& hash, std::int64_t count) {
+  Db& db = context.db();
+  auto update = db.prepare("UPDATE blobs SET refcount = refcount - ?2 WHERE blob_id = ?1 RETURNING refcount");
+  if (!update) {
+    return update.error();
+  }
+  update->bind(1, hash).bind(2, count);
+  auto row = update->step();
+  if (!row) {
+    return row.error();
+  }
+  POSTROOM_CHECK(*row, "message references a blob with no blobs row");
+  std::int64_t left = update->column_int(0);
+  POSTROOM_CHECK(left >= 0, "blob refcount went negative");
+  if (auto done = update->step(); !done) {
+    return done.error();
+  }
+  if (left > 0) {
+    return ok_status();
+  }
+  auto erase = db.prepare("DELETE FROM blobs WHERE blob_id = ?1");
+  if (!erase) {
+    return erase.error();
+  }
+  erase->bind(1, hash);
+  if (Status ran = erase->run(); !ran) {
+    return ran;
+  }
+  context.release_blob(hash);
+  return ok_status();
 }
 
 Status check_quota(Db& db, AccountId account, std::uint64_t bytes, std::uint64_t messages) {
@@ -346,24 +370,7 @@ Result<MessageMeta> insert_row(WriteContext& context, AccountId account, Mailbox
   meta.flags = split_flags(flags);
   meta.email_id = email_id_for(row.blob_id);
 
-  auto insert = db.prepare(
-      "INSERT INTO messages(account_id, mailbox_id, uid, modseq, internal_date, save_date, size, blob_id, flags, "
-      "envelope, bodystructure) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  if (!insert) {
-    return insert.error();
-  }
-  insert->bind(1, account)
-      .bind(2, mailbox_id)
-      .bind(3, static_cast<std::int64_t>(meta.uid))
-      .bind(4, static_cast<std::int64_t>(meta.modseq))
-      .bind(5, meta.internal_date)
-      .bind(6, meta.save_date)
-      .bind(7, static_cast<std::int64_t>(row.size))
-      .bind(8, row.blob_id)
-      .bind(9, flags)
-      .bind(10, row.envelope)
-      .bind(11, row.bodystructure);
-  if (Status ran = insert->run(); !ran) {
+  if (Status ran = insert_message(db, account, mailbox_id, meta, row, flags); !ran) {
     return ran.error();
   }
   if (Status updated = run_sql(db, "UPDATE mailboxes SET uidnext = ?3 + 1 WHERE account_id = ?1 AND id = ?2", account,
@@ -393,58 +400,74 @@ Result<std::vector<Uid>> expunge_rows(WriteContext& context, AccountId account, 
                                       const std::vector<Uid>& sorted_uids) {
   Db& db = context.db();
   std::vector<Uid> removed;
-  for (Uid uid : sorted_uids) {
-    std::string blob_id;
+  struct Body {
+    std::int64_t rows = 0;  // rows removed naming it
     std::int64_t size = 0;
-    std::vector<std::string> flags;
-    {
-      auto erase = db.prepare(
-          "DELETE FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3 RETURNING blob_id, size, flags");
-      if (!erase) {
-        return erase.error();
-      }
-      erase->bind(1, account).bind(2, mailbox).bind(3, static_cast<std::int64_t>(uid));
-      auto row = erase->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!*row) {
-        continue;  // already gone: ignored
-      }
-      blob_id = erase->column_text(0);
-      size = erase->column_int(1);
-      flags = split_flags(erase->column_text(2));
-      if (auto done = erase->step(); !done) {
-        return done.error();
-      }
+  };
+  std::map<std::string, Body> bodies;
+  std::int64_t bytes = 0;
+  std::int64_t unseen = 0;
+  std::int64_t deleted = 0;
+  KeywordDeltas keywords;
+  for (Uid uid : sorted_uids) {
+    auto erase = db.prepare(
+        "DELETE FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3 RETURNING blob_id, size, flags");
+    if (!erase) {
+      return erase.error();
     }
-    // Each expunged UID gets its own modseq, so a changes_since page boundary never splits
-    // one modseq's entries.
-    auto modseq = next_modseq(db, account);
-    if (!modseq) {
-      return modseq.error();
+    erase->bind(1, account).bind(2, mailbox).bind(3, static_cast<std::int64_t>(uid));
+    auto row = erase->step();
+    if (!row) {
+      return row.error();
     }
-    if (Status released = unreference_blob(context, blob_id); !released) {
-      return released.error();
+    if (!*row) {
+      continue;  // already gone: ignored
     }
-    if (Status dropped = drop_document_if_unreferenced(db, account, blob_id); !dropped) {
-      return dropped.error();
+    Body& body = bodies[erase->column_text(0)];
+    body.rows += 1;
+    body.size = erase->column_int(1);
+    std::vector<std::string> flags = split_flags(erase->column_text(2));
+    if (auto done = erase->step(); !done) {
+      return done.error();
     }
-    if (Status updated =
-            adjust_mailbox(db, account, mailbox, -1, -size, -unseen_of(flags), -deleted_of(flags), *modseq);
-        !updated) {
-      return updated.error();
-    }
-    if (Status updated = adjust_usage(db, account, -size, -1); !updated) {
-      return updated.error();
-    }
-    if (Status counted = adjust_keywords(db, account, mailbox, flags, -1); !counted) {
-      return counted.error();
-    }
-    if (Status logged = record_change(db, account, *modseq, mailbox, uid, ChangeKind::expunged); !logged) {
+    bytes += body.size;
+    unseen += unseen_of(flags);
+    deleted += deleted_of(flags);
+    count_keywords(keywords, flags, -1);
+    removed.push_back(uid);
+  }
+  if (removed.empty()) {
+    return removed;
+  }
+  // Each expunged UID gets its own modseq, so a changes_since page boundary never splits
+  // one modseq's entries; one update hands them all out.
+  auto first = next_modseqs(db, account, removed.size());
+  if (!first) {
+    return first.error();
+  }
+  for (std::size_t i = 0; i < removed.size(); ++i) {
+    if (Status logged = record_change(db, account, *first + i, mailbox, removed[i], ChangeKind::expunged); !logged) {
       return logged.error();
     }
-    removed.push_back(uid);
+  }
+  for (const auto& [blob_id, body] : bodies) {
+    if (Status released = release_blob_references(context, blob_id, body.rows); !released) {
+      return released.error();
+    }
+    if (Status queued = unindex_if_unreferenced(db, account, blob_id, static_cast<std::uint64_t>(body.size)); !queued) {
+      return queued.error();
+    }
+  }
+  const auto count = static_cast<std::int64_t>(removed.size());
+  const ModSeq last = *first + removed.size() - 1;
+  if (Status updated = adjust_mailbox(db, account, mailbox, -count, -bytes, -unseen, -deleted, last); !updated) {
+    return updated.error();
+  }
+  if (Status updated = adjust_usage(db, account, -bytes, -count); !updated) {
+    return updated.error();
+  }
+  if (Status counted = apply_keywords(db, account, mailbox, keywords); !counted) {
+    return counted.error();
   }
   return removed;
 }
@@ -505,15 +528,67 @@ Result<CopyResult> copy_rows(WriteContext& context, AccountId account, MailboxId
   }
   CopyResult result;
   result.uidvalidity = destination->uidvalidity;
+  if (sources.empty()) {
+    return result;
+  }
+  // One modseq per copy, handed out in one update; the sources' order (by UID) gives the
+  // copies their UIDs and modseqs, as one insert_row per message would.
+  auto first = next_modseqs(db, account, sources.size());
+  if (!first) {
+    return first.error();
+  }
   const std::int64_t now = unix_now();
-  for (Source& source : sources) {
+  std::map<std::string, std::int64_t> references;  // blob -> copies naming it
+  std::int64_t unseen = 0;
+  std::int64_t deleted = 0;
+  KeywordDeltas keywords;
+  MessageMeta meta;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    Source& source = sources[i];
     source.row.save_date = now;
-    auto meta = insert_row(context, account, to, source.row);
-    if (!meta) {
-      return meta.error();
+    const std::string flags = join_flags(source.row.flags);
+    meta.uid = destination->uidnext + static_cast<Uid>(i);
+    meta.modseq = *first + i;
+    meta.internal_date = source.row.internal_date;
+    meta.save_date = now;
+    if (Status inserted = insert_message(db, account, to, meta, source.row, flags); !inserted) {
+      return inserted.error();
     }
-    result.uids.push_back(UidPair{source.uid, meta->uid});
-    result.highest_modseq = meta->modseq;
+    if (Status logged = record_change(db, account, meta.modseq, to, meta.uid, ChangeKind::added); !logged) {
+      return logged.error();
+    }
+    references[source.row.blob_id] += 1;
+    unseen += unseen_of(source.row.flags);
+    deleted += deleted_of(source.row.flags);
+    count_keywords(keywords, source.row.flags, +1);
+    result.uids.push_back(UidPair{source.uid, meta.uid});
+  }
+  result.highest_modseq = meta.modseq;
+  // The sources hold references, so every blob has its row; the copies share the account's
+  // search documents.
+  for (const auto& [blob_id, count] : references) {
+    if (Status referenced =
+            run_sql_text(db, "UPDATE blobs SET refcount = refcount + ?2 WHERE blob_id = ?1", blob_id, count);
+        !referenced) {
+      return referenced.error();
+    }
+  }
+  const auto count = static_cast<std::int64_t>(sources.size());
+  if (Status updated =
+          run_sql(db, "UPDATE mailboxes SET uidnext = ?3 + 1 WHERE account_id = ?1 AND id = ?2", account, to, meta.uid);
+      !updated) {
+    return updated.error();
+  }
+  if (Status updated =
+          adjust_mailbox(db, account, to, count, static_cast<std::int64_t>(total_bytes), unseen, deleted, meta.modseq);
+      !updated) {
+    return updated.error();
+  }
+  if (Status updated = adjust_usage(db, account, static_cast<std::int64_t>(total_bytes), count); !updated) {
+    return updated.error();
+  }
+  if (Status counted = apply_keywords(db, account, to, keywords); !counted) {
+    return counted.error();
   }
   return result;
 }

@@ -43,6 +43,18 @@ Status queue_document(Db& db, AccountId account, const std::string& blob_id);
 // Writes the FTS row of document `docid` (any stale row under that number is removed first).
 Status write_fts_row(Db& db, std::int64_t docid, const SearchDocument& document);
 
+// Once no message of the account names the blob, queues the account's document for removal
+// by the idle indexer (table search_unindex, search_index.h): an FTS delete costs as much as
+// an insert, so it stays off the commit path. The search_docs row stays until its FTS row is
+// gone, so its docid is not reused meanwhile; it is harmless (SEARCH joins documents to live
+// messages) and is used again if the same body comes back to the account. `size`: the body's
+// octets (bounds the idle units).
+Status unindex_if_unreferenced(Db& db, AccountId account, const std::string& blob_id, std::uint64_t size);
+
+// Drops `count` references to a blob; a blob left with none is deleted from the table and
+// handed to GC (its file goes after the commit).
+Status release_blob_references(WriteContext& context, const std::string& hash, std::int64_t count);
+
 // One new message row in `mailbox`, with the next UID and a new modseq; updates every
 // counter. `check_quota` adds the quota check (append). The blob must already have a durable
 // file (append: ensure_blob) or a blobs row (copy).
@@ -62,11 +74,15 @@ Result<MessageMeta> insert_row(WriteContext& context, AccountId account, Mailbox
 Status check_quota(Db& db, AccountId account, std::uint64_t bytes, std::uint64_t messages);
 
 // Expunges the given UIDs (sorted, unique; missing ones skipped); tombstones, counters,
-// blob references, search documents. Returns the UIDs removed.
+// blob references, search documents. Returns the UIDs removed. Each removed UID gets its own
+// modseq (in UID order), allocated in one update; counters, usage and keyword counts are
+// changed once per call and blob references once per distinct body, so the cost per UID is
+// the row delete and its tombstone.
 Result<std::vector<Uid>> expunge_rows(WriteContext& context, AccountId account, MailboxId mailbox,
                                       const std::vector<Uid>& sorted_uids);
 
-// Copies the given UIDs (sorted, unique; missing skipped) from one mailbox into another.
+// Copies the given UIDs (sorted, unique; missing skipped) from one mailbox into another,
+// batched like expunge_rows (new UIDs and modseqs in source UID order).
 Result<CopyResult> copy_rows(WriteContext& context, AccountId account, MailboxId from,
                              const std::vector<Uid>& sorted_uids, MailboxId to, bool quota);
 

@@ -194,11 +194,16 @@ Result<ModSeq> account_modseq(Db& db, AccountId account) {
 }
 
 Result<ModSeq> next_modseq(Db& db, AccountId account) {
-  auto stmt = db.prepare("UPDATE accounts SET modseq = modseq + 1 WHERE id = ?1 RETURNING modseq");
+  return next_modseqs(db, account, 1);
+}
+
+Result<ModSeq> next_modseqs(Db& db, AccountId account, std::uint64_t count) {
+  POSTROOM_CHECK(count > 0, "no modseqs asked for");
+  auto stmt = db.prepare("UPDATE accounts SET modseq = modseq + ?2 WHERE id = ?1 RETURNING modseq");
   if (!stmt) {
     return stmt.error();
   }
-  stmt->bind(1, account);
+  stmt->bind(1, account).bind(2, static_cast<std::int64_t>(count));
   auto row = stmt->step();
   if (!row) {
     return row.error();
@@ -206,7 +211,7 @@ Result<ModSeq> next_modseq(Db& db, AccountId account) {
   if (!*row) {
     return make_error(ErrorKind::not_found, "no such account id " + std::to_string(account));
   }
-  auto modseq = static_cast<ModSeq>(stmt->column_int(0));
+  auto modseq = static_cast<ModSeq>(stmt->column_int(0)) - (count - 1);
   // Drain so the UPDATE completes before the statement is reset.
   if (auto done = stmt->step(); !done) {
     return done.error();

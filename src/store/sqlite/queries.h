@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "base/result.h"
@@ -35,6 +36,9 @@ Result<Mailbox> insert_mailbox(Db& db, AccountId account, const std::string& can
 Result<ModSeq> account_modseq(Db& db, AccountId account);
 // Hands out the account's next modseq (and stores it as the account's highest).
 Result<ModSeq> next_modseq(Db& db, AccountId account);
+// Hands out `count` (> 0) consecutive modseqs in one update; returns the first. For the
+// batch writers (expunge, copy), which still give every message its own modseq.
+Result<ModSeq> next_modseqs(Db& db, AccountId account, std::uint64_t count);
 // Appends to the change log, replacing the message's previous entry (see schema step 2).
 Status record_change(Db& db, AccountId account, ModSeq modseq, MailboxId mailbox, Uid uid, ChangeKind kind);
 
@@ -47,6 +51,26 @@ Status run_sql(Db& db, const char* sql, Ints... args) {
   }
   int index = 1;
   (stmt->bind(index++, static_cast<std::int64_t>(args)), ...);
+  return stmt->run();
+}
+
+// run_sql with text arguments too: each argument binds as std::string_view if it converts to
+// one, else as an integer.
+template <typename... Args>
+Status run_sql_text(Db& db, const char* sql, const Args&... args) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return stmt.error();
+  }
+  int index = 1;
+  auto bind_one = [&](const auto& arg) {
+    if constexpr (std::is_convertible_v<decltype(arg), std::string_view>) {
+      stmt->bind(index++, std::string_view(arg));
+    } else {
+      stmt->bind(index++, static_cast<std::int64_t>(arg));
+    }
+  };
+  (bind_one(args), ...);
   return stmt->run();
 }
 

@@ -180,6 +180,20 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 DROP INDEX messages_by_modseq;
 CREATE INDEX messages_by_modseq ON messages(account_id, mailbox_id, modseq, flags);
 )sql",
+    // 7: search documents waiting for removal. Deleting an FTS row costs as much as writing
+    // it, so an expunge (or delete_account) only queues the document here and the idle
+    // indexer removes it (search_index.h). Until then the search_docs row stays too, so its
+    // docid is never reused while an FTS row exists under it; a new queued docid is also
+    // above every docid here (delete_account drops its search_docs rows at once). A work
+    // queue of the whole store, keyed like search_fts by docid; `size` (body octets) bounds
+    // the idle units.
+    R"sql(
+CREATE TABLE search_unindex (
+  docid INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL,
+  size INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

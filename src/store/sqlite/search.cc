@@ -233,6 +233,7 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
     std::int64_t docid;
     std::string blob_id;
     std::uint64_t size;
+    bool referenced;  // does a message of the account still name the body?
   };
   // A failure ends this round ("done"); the next batch of requests starts another. Retrying
   // at once could spin on a persistent error.
@@ -252,8 +253,12 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
   }
   std::vector<Queued> queued;
   {
+    // LEFT JOIN: a document whose messages are all gone may have lost its blob too; the loop
+    // below removes it.
     auto stmt = db.prepare(
-        "SELECT d.docid, d.blob_id, b.size FROM search_docs d CROSS JOIN blobs b ON b.blob_id = d.blob_id "
+        "SELECT d.docid, d.blob_id, coalesce(b.size, 0), EXISTS (SELECT 1 FROM messages m "
+        "WHERE m.account_id = d.account_id AND m.blob_id = d.blob_id) "
+        "FROM search_docs d LEFT JOIN blobs b ON b.blob_id = d.blob_id "
         "WHERE d.docid > ?1 ORDER BY d.docid LIMIT ?2");
     if (!stmt) {
       return give_up(stmt.error());
@@ -267,8 +272,8 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
       if (!*row) {
         break;
       }
-      queued.push_back(
-          Queued{stmt->column_int(0), stmt->column_text(1), static_cast<std::uint64_t>(stmt->column_int(2))});
+      queued.push_back(Queued{stmt->column_int(0), stmt->column_text(1),
+                              static_cast<std::uint64_t>(stmt->column_int(2)), stmt->column_int(3) != 0});
     }
   }
   if (queued.empty()) {
@@ -282,6 +287,15 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
       break;
     }
     last = document.docid;
+    if (!document.referenced) {
+      // Expunged before it was indexed: remove it now rather than index it. Leaving it
+      // unindexed below the watermark would break the invariant if the same body came back
+      // to the account (the document would be used again, taken as indexed).
+      if (Status dropped = drop_document(db, document.docid); !dropped) {
+        return give_up(dropped.error());
+      }
+      continue;
+    }
     auto present = db.prepare("SELECT 1 FROM search_fts WHERE rowid = ?1");
     if (!present) {
       return give_up(present.error());

@@ -36,6 +36,25 @@ inline constexpr std::int64_t kIndexBacklogLimit = 5000;
 // One idle unit (runs and commits its own transaction on the writer's connection `db`).
 IdleWork index_pending_documents(Db& db, BlobStore& blobs);
 
+// Removal, the other half (search_unindex.cc). An expunge that removes an account's last
+// message with a body, and delete_account, only queue the document in `search_unindex`
+// (message_rows.h, unindex_if_unreferenced); an FTS delete costs as much as an insert. The
+// search_docs row stays until its FTS row is removed (delete_account drops it at once; the
+// queued docid then stays reserved: queue_document numbers new documents above it). A queued
+// document that some message names again (the same body delivered anew) is kept. SEARCH is
+// unaffected meanwhile: it joins documents to live messages, and a docid is never reused
+// while an FTS row remains under it.
+inline constexpr std::size_t kUnindexUnitDocuments = 64;
+
+// One idle unit of removals (its own transaction on `db`).
+IdleWork unindex_documents(Db& db);
+// The store's idle task: indexing first (its backlog costs SEARCH time), then removals.
+IdleWork run_search_idle_unit(Db& db, BlobStore& blobs);
+
+// Deletes document `docid`: its FTS row, its search_docs row and any removal queued for it.
+// In the caller's transaction.
+Status drop_document(Db& db, std::int64_t docid);
+
 // Messages of the mailbox whose document is not indexed yet, read in the caller's (read)
 // transaction.
 struct PendingDocument {

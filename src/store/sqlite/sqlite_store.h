@@ -30,6 +30,9 @@ class SqliteStore final : public Store {
 
   // Group commit counters since open (this instance only).
   CommitStats commit_stats() const { return committer_->stats(); }
+  // For tests and tools: see GroupCommitter::wait_for_gc / pause_gc.
+  void wait_for_blob_gc() { committer_->wait_for_gc(); }
+  void pause_blob_gc(bool paused) { committer_->pause_gc(paused); }
 
   Result<Domain> add_domain(std::string_view name) override;
   Result<std::vector<Domain>> list_domains() override;
