@@ -469,6 +469,11 @@ mail_fsync = always
 # Dovecot's performance-tuning page: reuse imap/pop3 processes (service_count = 100 below),
 # skip POP3 \Seen updates, and trust that only Dovecot changes the Maildirs.
 maildir_very_dirty_syncs = yes
+# Its auth cache skips passdb lookups; Dovecot still verifies the password hash on a hit
+# (auth_cache_verify_password_with_worker: "the auth master ... is responsible for the hash
+# verifications"), unlike Postroom's [auth] cache, which skips it.
+auth_cache_size = 10M
+auth_cache_ttl = 10 min
 mail_max_userip_connections = 100000
 default_process_limit = 20000
 default_client_limit = 20000

@@ -207,6 +207,7 @@ TEST_F(AppendBatchTest, IdenticalMessagesInOneBatchShareOneBlob) {
   ASSERT_TRUE(store_->expunge(alice_.id, inbox_, {1, 3}).ok());
   EXPECT_EQ(*store_->read_message(alice_.id, sent_, 1), twin.bytes);
   ASSERT_TRUE(store_->expunge(alice_.id, sent_, {1}).ok());
+  store_->wait_for_blob_gc();  // files go after the commit, when the writer is idle
   EXPECT_EQ(count_blob_files(dir_.path()), 1);
 }
 
