@@ -107,6 +107,25 @@ bool row_matches(const TextCriterion& criterion, const std::string& folded_needl
          (!second.empty() && fold_case(second).find(folded_needle) != std::string::npos);
 }
 
+// Whether reading this mailbox's own documents beats the trigram index. The FTS index is one
+// for all accounts, so a MATCH costs what the phrase's postings cost across every mailbox
+// (a subject word common in one large mailbox makes SEARCH slow in every small one); a
+// small mailbox is cheaper to read through: one rowid lookup per message, and the text of
+// the field only. Body and text fields are long, so their limit is lower.
+bool scan_is_cheaper(TextField field, std::uint32_t messages) {
+  switch (field) {
+    case TextField::from:
+    case TextField::to:
+    case TextField::cc:
+    case TextField::bcc:
+    case TextField::subject: return messages <= 2000;
+    case TextField::header: return messages <= 1000;
+    case TextField::body:
+    case TextField::text: return messages <= 100;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId mailbox,
@@ -115,15 +134,17 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
     return make_error(ErrorKind::bad_syntax, "HEADER search without a field name");
   }
   const std::string folded = fold_case(criterion.value);
-  const bool indexed = utf8_length(criterion.value) >= kTrigram;
+  const bool phrase_indexable = utf8_length(criterion.value) >= kTrigram;
   struct Candidates {
     std::vector<Uid> uids;                 // matched through the index
     std::vector<PendingDocument> pending;  // not indexed yet: their bodies are scanned below
   };
   auto candidates = read<Candidates>([&](Db& db) -> Result<Candidates> {
-    if (auto found = mailbox_by_id(db, account, mailbox); !found) {
-      return found.error();
+    auto box = mailbox_by_id(db, account, mailbox);
+    if (!box) {
+      return box.error();
     }
+    const bool indexed = phrase_indexable && !scan_is_cheaper(criterion.field, box->messages);
     std::string sql;
     if (indexed) {
       // The trigram index finds documents containing the phrase (case-insensitively); the
@@ -135,7 +156,7 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
             "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id "
             "WHERE search_fts MATCH ?3 AND d.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
     } else {
-      // Under three characters: read the mailbox's documents and compare here.
+      // Under three characters, or a small mailbox: read the mailbox's documents and compare here.
       sql = std::string("SELECT m.uid, ") + scan_columns(criterion.field) +
             " FROM messages m JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id "
             "JOIN search_fts f ON f.rowid = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
