@@ -9,8 +9,7 @@
 
 namespace postroom::auth {
 
-VerifiedCache::VerifiedCache(std::chrono::seconds ttl, std::size_t max_entries)
-    : ttl_(ttl), max_entries_(max_entries) {
+VerifiedCache::VerifiedCache(std::chrono::seconds ttl, std::size_t max_entries) : ttl_(ttl), max_entries_(max_entries) {
   POSTROOM_CHECK(RAND_bytes(key_.data(), static_cast<int>(key_.size())) == 1, "no randomness for the auth cache key");
 }
 

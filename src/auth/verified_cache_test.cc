@@ -13,9 +13,9 @@ TEST(VerifiedCache, OnlyTheSamePasswordAndStoredHashWithinTheTtl) {
   EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h1", "secret", t0));
   cache.remember("a@x.test", "$argon2id$h1", "secret", t0);
   EXPECT_TRUE(cache.verified("a@x.test", "$argon2id$h1", "secret", t0 + 59s));
-  EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h1", "Secret", t0));  // another password
-  EXPECT_FALSE(cache.verified("b@x.test", "$argon2id$h1", "secret", t0));  // another account
-  EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h2", "secret", t0));  // password changed
+  EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h1", "Secret", t0));        // another password
+  EXPECT_FALSE(cache.verified("b@x.test", "$argon2id$h1", "secret", t0));        // another account
+  EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h2", "secret", t0));        // password changed
   EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h1", "secret", t0 + 60s));  // expired
   EXPECT_FALSE(cache.verified("a@x.test", "$argon2id$h1", "secret", t0 + 1s));   // and dropped
 }

@@ -69,9 +69,10 @@ Result<SnapshotCache::Entry> Session::load_snapshot(const store::Mailbox& box) {
     entry.modseq = box.highestmodseq;
   } else {
     entry.uidvalidity = box.uidvalidity;
-    auto highest = store().scan_message_states(
-        account, box.id,
-        [&](store::Uid uid, store::ModSeq modseq, std::string_view flags) { entry.snapshot.push_back(uid, modseq, flags); });
+    auto highest =
+        store().scan_message_states(account, box.id, [&](store::Uid uid, store::ModSeq modseq, std::string_view flags) {
+          entry.snapshot.push_back(uid, modseq, flags);
+        });
     if (!highest) {
       return highest.error();
     }

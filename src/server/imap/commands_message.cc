@@ -49,7 +49,8 @@ bool needs_full_meta(const pi::SearchKey& key) {
     case Kind::threadid: return true;
     default: break;
   }
-  return std::any_of(key.children.begin(), key.children.end(), [](const pi::SearchKey& child) { return needs_full_meta(child); });
+  return std::any_of(key.children.begin(), key.children.end(),
+                     [](const pi::SearchKey& child) { return needs_full_meta(child); });
 }
 
 // The snapshot's messages at `seqs` (1-based, ascending) as MessageMeta, in that order. With
@@ -523,8 +524,7 @@ io::Task<bool> Session::cmd_sort_thread(const pi::Command& command) {
         o.sorted = std::move(*sorted);
       }
     } else {
-      auto threads =
-          thread_messages(*metas, *matched, command.as<pi::ThreadArgs>().algorithm, factory, command.uid);
+      auto threads = thread_messages(*metas, *matched, command.as<pi::ThreadArgs>().algorithm, factory, command.uid);
       if (!threads) {
         o.status = threads.error();
       } else {

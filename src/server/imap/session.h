@@ -44,10 +44,10 @@ namespace pi = postroom::imap;
 struct SelectedMailbox {
   store::Mailbox box;
   bool read_only = false;
-  Snapshot messages;                         // sequence order (UID ascending)
-  store::ModSeq synced_modseq = 0;           // changes up to here are in `messages`
-  std::vector<store::Uid> saved_search;      // "$" (RFC 5182), UIDs
-  std::vector<std::string> keywords;         // for FLAGS / PERMANENTFLAGS
+  Snapshot messages;                     // sequence order (UID ascending)
+  store::ModSeq synced_modseq = 0;       // changes up to here are in `messages`
+  std::vector<store::Uid> saved_search;  // "$" (RFC 5182), UIDs
+  std::vector<std::string> keywords;     // for FLAGS / PERMANENTFLAGS
 };
 
 class Session {

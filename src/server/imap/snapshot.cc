@@ -90,7 +90,9 @@ void Snapshot::set(std::size_t i, store::ModSeq modseq, const std::vector<std::s
   entries_[i].modseq = modseq;
 }
 
-void Snapshot::erase(std::size_t i) { entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i)); }
+void Snapshot::erase(std::size_t i) {
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+}
 
 void Snapshot::apply(std::span<const store::MessageMeta> changed, std::span<const store::Uid> expunged) {
   for (store::Uid uid : expunged) {

@@ -71,7 +71,7 @@ class Snapshot {
   std::vector<Entry> entries_;
   std::vector<std::vector<std::string>> flag_sets_;
   std::unordered_map<std::string, FlagSetId> by_key_;  // flags joined by ' '
-  std::string last_text_;  // the stored text push_back interned last, and its set
+  std::string last_text_;                              // the stored text push_back interned last, and its set
   FlagSetId last_id_ = 0;
 };
 
@@ -94,7 +94,9 @@ class SnapshotCache {
  private:
   using Key = std::pair<store::AccountId, store::MailboxId>;
   struct KeyHash {
-    std::size_t operator()(const Key& key) const { return std::hash<std::uint64_t>{}(key.first * 1000003u ^ key.second); }
+    std::size_t operator()(const Key& key) const {
+      return std::hash<std::uint64_t>{}(key.first * 1000003u ^ key.second);
+    }
   };
   struct Slot {
     std::shared_ptr<const Entry> entry;

@@ -77,6 +77,49 @@ Result<ModSeq> SqliteStore::scan_message_states(AccountId account, MailboxId mai
   });
 }
 
+namespace {
+
+// Steps `stmt` (first column: uid; rows ascending by uid, over the range of `uids`) and calls
+// take(stmt, uid) for the rows whose UID is one of `uids` (ascending); the others are skipped.
+// One range read serves a whole FETCH batch, however sparse its UIDs.
+template <typename Take>
+Status for_wanted_rows(Stmt& stmt, std::span<const Uid> uids, Take take) {
+  std::size_t next = 0;  // uids[next] is the next wanted UID
+  while (next < uids.size()) {
+    auto row = stmt.step();
+    if (!row) {
+      return row.error();
+    }
+    if (!*row) {
+      break;
+    }
+    Uid uid = static_cast<Uid>(stmt.column_int(0));
+    while (next < uids.size() && uids[next] < uid) {
+      ++next;
+    }
+    if (next < uids.size() && uids[next] == uid) {
+      take(stmt, uid);
+      ++next;
+    }
+  }
+  return ok_status();
+}
+
+// Prepares `sql` (placeholders: account, mailbox, lowest and highest UID) for the span of `uids`.
+Result<Stmt> prepare_range(Db& db, const char* sql, AccountId account, MailboxId mailbox, std::span<const Uid> uids) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->bind(1, account)
+      .bind(2, mailbox)
+      .bind(3, static_cast<std::int64_t>(uids.front()))
+      .bind(4, static_cast<std::int64_t>(uids.back()));
+  return stmt;
+}
+
+}  // namespace
+
 Result<std::vector<MessageMeta>> SqliteStore::get_messages(AccountId account, MailboxId mailbox,
                                                            std::span<const Uid> uids) {
   return read<std::vector<MessageMeta>>([&](Db& db) -> Result<std::vector<MessageMeta>> {
@@ -84,75 +127,43 @@ Result<std::vector<MessageMeta>> SqliteStore::get_messages(AccountId account, Ma
     if (uids.empty()) {
       return metas;
     }
-    auto stmt = db.prepare(
-        "SELECT uid, modseq, internal_date, save_date, size, blob_id, flags FROM messages "
-        "WHERE account_id = ?1 AND mailbox_id = ?2 AND uid BETWEEN ?3 AND ?4 ORDER BY uid");
+    auto stmt = prepare_range(db,
+                              "SELECT uid, modseq, internal_date, save_date, size, blob_id, flags FROM messages "
+                              "WHERE account_id = ?1 AND mailbox_id = ?2 AND uid BETWEEN ?3 AND ?4 ORDER BY uid",
+                              account, mailbox, uids);
     if (!stmt) {
       return stmt.error();
     }
-    stmt->bind(1, account)
-        .bind(2, mailbox)
-        .bind(3, static_cast<std::int64_t>(uids.front()))
-        .bind(4, static_cast<std::int64_t>(uids.back()));
     metas.reserve(uids.size());
-    std::size_t next = 0;  // uids[next] is the next wanted UID; rows and uids both ascend
-    while (next < uids.size()) {
-      auto row = stmt->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!*row) {
-        break;
-      }
-      Uid uid = static_cast<Uid>(stmt->column_int(0));
-      while (next < uids.size() && uids[next] < uid) {
-        ++next;
-      }
-      if (next < uids.size() && uids[next] == uid) {
-        metas.push_back(meta_from_row(*stmt));
-        ++next;
-      }
+    Status walked = for_wanted_rows(*stmt, uids, [&](Stmt& row, Uid) { metas.push_back(meta_from_row(row)); });
+    if (!walked) {
+      return walked.error();
     }
     return metas;
   });
 }
 
 Result<std::vector<std::pair<Uid, MessageDerived>>> SqliteStore::derived_many(AccountId account, MailboxId mailbox,
-                                                                             std::span<const Uid> uids) {
+                                                                              std::span<const Uid> uids) {
   using Rows = std::vector<std::pair<Uid, MessageDerived>>;
   return read<Rows>([&](Db& db) -> Result<Rows> {
     Rows rows;
     if (uids.empty()) {
       return rows;
     }
-    auto stmt = db.prepare(
-        "SELECT uid, envelope, bodystructure FROM messages "
-        "WHERE account_id = ?1 AND mailbox_id = ?2 AND uid BETWEEN ?3 AND ?4 ORDER BY uid");
+    auto stmt = prepare_range(db,
+                              "SELECT uid, envelope, bodystructure FROM messages "
+                              "WHERE account_id = ?1 AND mailbox_id = ?2 AND uid BETWEEN ?3 AND ?4 ORDER BY uid",
+                              account, mailbox, uids);
     if (!stmt) {
       return stmt.error();
     }
-    stmt->bind(1, account)
-        .bind(2, mailbox)
-        .bind(3, static_cast<std::int64_t>(uids.front()))
-        .bind(4, static_cast<std::int64_t>(uids.back()));
     rows.reserve(uids.size());
-    std::size_t next = 0;
-    while (next < uids.size()) {
-      auto row = stmt->step();
-      if (!row) {
-        return row.error();
-      }
-      if (!*row) {
-        break;
-      }
-      Uid uid = static_cast<Uid>(stmt->column_int(0));
-      while (next < uids.size() && uids[next] < uid) {
-        ++next;
-      }
-      if (next < uids.size() && uids[next] == uid) {
-        rows.emplace_back(uid, MessageDerived{stmt->column_text(1), stmt->column_text(2)});
-        ++next;
-      }
+    Status walked = for_wanted_rows(*stmt, uids, [&](Stmt& row, Uid uid) {
+      rows.emplace_back(uid, MessageDerived{row.column_text(1), row.column_text(2)});
+    });
+    if (!walked) {
+      return walked.error();
     }
     return rows;
   });
