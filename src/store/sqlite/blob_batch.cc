@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/blob_files.h"
 #include "store/sqlite/blob_store.h"
 
 namespace postroom::store::sqlite {
@@ -38,21 +39,6 @@ namespace {
 // Up to this many fsyncs, store()'s per-file protocol (a few flushes, touching only our
 // files) beats two whole-file-system syncs.
 constexpr std::size_t kPerFileSyncMax = 8;
-
-Error batch_io_error(std::string_view what, const std::string& path, int err) {
-  std::string detail(what);
-  detail += " ";
-  detail += path;
-  detail += ": ";
-  detail += std::strerror(err);
-  // ENOSPC, EIO...: the caller answers "try again later" and nothing becomes visible.
-  return make_error(ErrorKind::temporary, std::move(detail));
-}
-
-std::string directory_of(const std::string& path) {
-  std::size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
-}
 
 // One body that has no file yet.
 struct Pending {
@@ -65,26 +51,14 @@ struct Pending {
 Status write_temp(const Pending& file, bool sync) {
   int fd = ::open(file.temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) {
-    return batch_io_error("create", file.temp_path, errno);
+    return io_error("create", file.temp_path, errno);
   }
-  Status written = ok_status();
-  std::size_t done = 0;
-  while (written && done < file.bytes.size()) {
-    ssize_t n = ::write(fd, file.bytes.data() + done, file.bytes.size() - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      written = batch_io_error("write", file.temp_path, errno);
-    } else {
-      done += static_cast<std::size_t>(n);
-    }
-  }
+  Status written = write_all(fd, file.bytes, file.temp_path);
   if (written && sync && ::fsync(fd) != 0) {
-    written = batch_io_error("fsync", file.temp_path, errno);
+    written = io_error("fsync", file.temp_path, errno);
   }
   if (::close(fd) != 0 && written) {
-    written = batch_io_error("close", file.temp_path, errno);
+    written = io_error("close", file.temp_path, errno);
   }
   if (!written) {
     ::unlink(file.temp_path.c_str());
@@ -102,13 +76,13 @@ void unlink_all(const std::vector<Pending>& files, std::size_t from) {
 Status sync_file_system(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
-    return batch_io_error("open for syncfs", dir, errno);
+    return io_error("open for syncfs", dir, errno);
   }
   int rc = ::syncfs(fd);
   int err = errno;
   ::close(fd);
   if (rc != 0) {
-    return batch_io_error("syncfs", dir, err);
+    return io_error("syncfs", dir, err);
   }
   return ok_status();
 }
@@ -127,7 +101,7 @@ Result<std::vector<std::string>> BlobStore::store_many(const std::vector<std::st
     std::string hash = sha256_hex(body);
     if (missing.count(hash) == 0) {
       if (exists(hash)) {
-        dirs.insert(directory_of(path_for(hash)));
+        dirs.insert(parent_of(path_for(hash)));
       } else {
         missing.emplace(hash, body);
       }
@@ -161,13 +135,13 @@ Result<std::vector<std::string>> BlobStore::store_many(const std::vector<std::st
   //    another writer is replaced by the same bytes).
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string final_path = path_for(files[i].hash);
-    const std::string leaf = directory_of(final_path);
-    Status placed = ensure_dir(directory_of(leaf), dirs);
+    const std::string leaf = parent_of(final_path);
+    Status placed = ensure_dir(parent_of(leaf), dirs);
     if (placed) {
       placed = ensure_dir(leaf, dirs);
     }
     if (placed && ::rename(files[i].temp_path.c_str(), final_path.c_str()) != 0) {
-      placed = batch_io_error("rename", files[i].temp_path, errno);
+      placed = io_error("rename", files[i].temp_path, errno);
     }
     if (!placed) {
       unlink_all(files, i);

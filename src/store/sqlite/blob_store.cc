@@ -12,12 +12,9 @@
 #include <utility>
 
 #include "base/log.h"
+#include "store/sqlite/blob_files.h"
 
 namespace postroom::store::sqlite {
-namespace {
-
-// Crash leftovers younger than this may still belong to a live writer in another process.
-constexpr std::time_t kTempMaxAgeSeconds = 3600;
 
 Error io_error(std::string_view what, const std::string& path, int err) {
   std::string detail(what);
@@ -44,6 +41,16 @@ Status write_all(int fd, std::string_view bytes, const std::string& path) {
   return ok_status();
 }
 
+std::string parent_of(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+namespace {
+
+// Crash leftovers younger than this may still belong to a live writer in another process.
+constexpr std::time_t kTempMaxAgeSeconds = 3600;
+
 Status fsync_path(const std::string& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC);
   if (fd < 0) {
@@ -56,11 +63,6 @@ Status fsync_path(const std::string& path, int flags) {
     return io_error("fsync", path, err);
   }
   return ok_status();
-}
-
-std::string parent_of(const std::string& path) {
-  std::size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
 }
 
 // Writes bytes to a new file at `path` and fsyncs it; on failure the file is removed.
