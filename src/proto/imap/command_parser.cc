@@ -88,6 +88,16 @@ void CommandParser::consume_pending(std::size_t n) {
   consumed_ += std::min(n, buffer_.size() - consumed_);
 }
 
+void CommandParser::release_memory() {
+  if (consumed_ == buffer_.size()) {
+    std::string().swap(buffer_);
+    consumed_ = 0;
+  }
+  if (command_.empty()) {
+    std::string().swap(command_);
+  }
+}
+
 void CommandParser::clear() {
   buffer_.clear();
   consumed_ = 0;

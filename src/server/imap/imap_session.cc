@@ -18,6 +18,7 @@ std::string new_session_id() {
 
 // A client that keeps sending broken commands is cut off: it is broken or probing.
 constexpr int kMaxBadCommands = 30;
+constexpr std::size_t kKeptOutputCapacity = 64 * 1024;  // output buffer kept between commands
 
 pi::Limits make_limits(const ImapSettings& settings) {
   pi::Limits limits;
@@ -46,6 +47,9 @@ io::Task<bool> Session::flush() {
   }
   Status written = deflate_ ? co_await stream_->write_all(deflate_->compress(out_)) : co_await stream_->write_all(out_);
   out_.clear();
+  if (out_.capacity() > kKeptOutputCapacity) {
+    std::string().swap(out_);  // a large FETCH's buffer is not kept for the session's life
+  }
   co_return written.ok();
 }
 
@@ -53,7 +57,9 @@ io::Task<Session::Input> Session::read_input(std::chrono::milliseconds timeout) 
   if (!co_await flush()) {
     co_return Input::closed;
   }
-  auto n = co_await stream_->read_some(buffer_.data(), buffer_.size(), timeout);
+  // Per thread, not per session (see session.h): filled and consumed with no await between.
+  thread_local std::array<char, 16384> buffer;
+  auto n = co_await stream_->read_some(buffer.data(), buffer.size(), timeout);
   if (!n) {
     const std::string& why = n.error().detail;
     co_return (why == "interrupted" || why == "timeout") ? Input::tick : Input::closed;
@@ -61,7 +67,7 @@ io::Task<Session::Input> Session::read_input(std::chrono::milliseconds timeout) 
   if (*n == 0) {
     co_return Input::closed;
   }
-  std::string_view bytes(buffer_.data(), *n);
+  std::string_view bytes(buffer.data(), *n);
   if (deflate_) {
     std::string plain;
     if (!deflate_->decompress(bytes, plain)) {
@@ -465,6 +471,9 @@ io::Task<bool> Session::do_idle(const pi::Command& command) {
     }
     auto wait = std::min<std::chrono::milliseconds>(
         service_.settings().idle_poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    // Parked from here until the client or a change speaks: keep nothing but the state.
+    parser_.release_memory();
+    std::string().swap(out_);
     idling_ = true;
     Input input = co_await read_input(wait);
     idling_ = false;

@@ -194,6 +194,17 @@ CREATE TABLE search_unindex (
   size INTEGER NOT NULL
 );
 )sql",
+    // 8: deleting a blobs row makes SQLite check every table whose foreign key names it
+    // (messages.blob_id, queue_messages.blob_id) for a remaining child. With no index led by
+    // blob_id that check read the whole messages table: each message removed for good cost a
+    // scan of the store (10 ms per message with 100k messages stored; POP3 QUIT of 1000
+    // deletions took seconds). The account/blob index now leads with blob_id (every query
+    // that used it binds both columns), and the queue gets its own.
+    R"sql(
+DROP INDEX messages_by_blob;
+CREATE INDEX messages_by_blob ON messages(blob_id, account_id);
+CREATE INDEX queue_messages_by_blob ON queue_messages(blob_id);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));
