@@ -408,9 +408,34 @@ io::Task<void> Session::sync_selected(bool allow_expunge) {
   }
   if (!expunges_left) {
     sel.synced_modseq = std::max(sel.synced_modseq, ceiling);
+    share_snapshot();
   } else {
     changes_pending_ = true;  // report the expunges at the next allowed point
   }
+}
+
+void Session::share_snapshot() {
+  // Sessions on one mailbox that have each reported the same changes hold equal snapshots:
+  // keep one copy between them (the cache's), not one per connection. Equal messages and
+  // modseqs are required, not just the same HIGHESTMODSEQ: a session may have taken a change
+  // past its ceiling that another has not reported yet.
+  SelectedMailbox& sel = *selected_;
+  SnapshotCache& cache = service_.snapshots();
+  auto cached = cache.get(account_->id, sel.box.id);
+  if (cached && cached->uidvalidity == sel.box.uidvalidity) {
+    if (cached->snapshot.shares_data_with(sel.messages)) {
+      return;
+    }
+    if (cached->snapshot.same_messages(sel.messages)) {
+      sel.messages = cached->snapshot;
+      return;
+    }
+    if (cached->modseq >= sel.synced_modseq) {
+      return;
+    }
+  }
+  // Ours is newer (or nothing is cached): offer it, so the next sessions to sync share it.
+  cache.put(account_->id, sel.box.id, SnapshotCache::Entry{sel.box.uidvalidity, sel.synced_modseq, sel.messages});
 }
 
 void Session::report_expunged(const std::vector<store::Uid>& uids) {

@@ -92,6 +92,9 @@ class Session {
   // Reports what changed in the selected mailbox since the snapshot. Expunges only when
   // `allow_expunge` (RFC 9051 §7.5.1).
   io::Task<void> sync_selected(bool allow_expunge);
+  // After a complete sync: shares the cached snapshot when it lists the same messages, or
+  // caches ours when it is newer (snapshot.h).
+  void share_snapshot();
   io::Task<bool> do_idle(const pi::Command& command);
 
   // ---- not authenticated / any state (commands_auth.cc)

@@ -34,20 +34,36 @@ std::vector<std::string> split(std::string_view text) {
 
 }  // namespace
 
+const Snapshot::Data& Snapshot::data() const {
+  static const Data kEmpty;
+  return data_ ? *data_ : kEmpty;
+}
+
+Snapshot::Data& Snapshot::mutate() {
+  // use_count() == 1 is exact here: another owner could only appear by copying from us.
+  if (!data_) {
+    data_ = std::make_shared<Data>();
+  } else if (data_.use_count() > 1) {
+    data_ = std::make_shared<Data>(*data_);
+  }
+  return *data_;
+}
+
 bool Snapshot::has_flag(std::size_t i, std::string_view flag) const {
   const auto& set = flags(i);
   return std::find(set.begin(), set.end(), flag) != set.end();
 }
 
 std::size_t Snapshot::lower_bound(store::Uid uid) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), uid,
+  const auto& entries = data().entries;
+  auto it = std::lower_bound(entries.begin(), entries.end(), uid,
                              [](const Entry& entry, store::Uid value) { return entry.uid < value; });
-  return static_cast<std::size_t>(it - entries_.begin());
+  return static_cast<std::size_t>(it - entries.begin());
 }
 
 std::optional<std::size_t> Snapshot::find(store::Uid uid) const {
   std::size_t i = lower_bound(uid);
-  if (i < entries_.size() && entries_[i].uid == uid) {
+  if (i < size() && data().entries[i].uid == uid) {
     return i;
   }
   return std::nullopt;
@@ -55,43 +71,47 @@ std::optional<std::size_t> Snapshot::find(store::Uid uid) const {
 
 store::ModSeq Snapshot::max_modseq() const {
   store::ModSeq highest = 0;
-  for (const Entry& entry : entries_) {
+  for (const Entry& entry : data().entries) {
     highest = std::max(highest, entry.modseq);
   }
   return highest;
 }
 
-Snapshot::FlagSetId Snapshot::intern(std::string key, std::vector<std::string> flags) {
-  auto found = by_key_.find(key);
-  if (found != by_key_.end()) {
+Snapshot::FlagSetId Snapshot::intern(Data& data, std::string key, std::vector<std::string> flags) {
+  auto found = data.by_key.find(key);
+  if (found != data.by_key.end()) {
     return found->second;
   }
-  auto id = static_cast<FlagSetId>(flag_sets_.size());
-  flag_sets_.push_back(std::move(flags));
-  by_key_.emplace(std::move(key), id);
+  auto id = static_cast<FlagSetId>(data.flag_sets.size());
+  data.flag_sets.push_back(std::move(flags));
+  data.by_key.emplace(std::move(key), id);
   return id;
 }
 
 void Snapshot::push_back(store::Uid uid, store::ModSeq modseq, std::string_view stored_flags) {
+  Data& own = mutate();
   // Consecutive messages usually share their flags: skip the hash lookup then.
-  if (flag_sets_.empty() || stored_flags != last_text_) {
-    last_text_.assign(stored_flags);
-    last_id_ = intern(last_text_, split(stored_flags));
+  if (own.flag_sets.empty() || stored_flags != own.last_text) {
+    own.last_text.assign(stored_flags);
+    own.last_id = intern(own, own.last_text, split(stored_flags));
   }
-  entries_.push_back({uid, last_id_, modseq});
+  own.entries.push_back({uid, own.last_id, modseq});
 }
 
 void Snapshot::push_back(store::Uid uid, store::ModSeq modseq, const std::vector<std::string>& flags) {
-  entries_.push_back({uid, intern(join(flags), flags), modseq});
+  Data& own = mutate();
+  own.entries.push_back({uid, intern(own, join(flags), flags), modseq});
 }
 
 void Snapshot::set(std::size_t i, store::ModSeq modseq, const std::vector<std::string>& flags) {
-  entries_[i].flags = intern(join(flags), flags);
-  entries_[i].modseq = modseq;
+  Data& own = mutate();
+  own.entries[i].flags = intern(own, join(flags), flags);
+  own.entries[i].modseq = modseq;
 }
 
 void Snapshot::erase(std::size_t i) {
-  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+  Data& own = mutate();
+  own.entries.erase(own.entries.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
 void Snapshot::apply(std::span<const store::MessageMeta> changed, std::span<const store::Uid> expunged) {
@@ -102,17 +122,27 @@ void Snapshot::apply(std::span<const store::MessageMeta> changed, std::span<cons
   }
   for (const auto& meta : changed) {
     if (auto i = find(meta.uid)) {
-      set(*i, meta.modseq, meta.flags);
+      if (modseq(*i) != meta.modseq || flags(*i) != meta.flags) {
+        set(*i, meta.modseq, meta.flags);
+      }
     } else if (meta.uid > last_uid()) {
       push_back(meta.uid, meta.modseq, meta.flags);
     }
   }
 }
 
+bool Snapshot::same_messages(const Snapshot& other) const {
+  const auto& mine = data().entries;
+  const auto& theirs = other.data().entries;
+  return mine.size() == theirs.size() &&
+         std::equal(mine.begin(), mine.end(), theirs.begin(),
+                    [](const Entry& a, const Entry& b) { return a.uid == b.uid && a.modseq == b.modseq; });
+}
+
 store::MessageMeta Snapshot::partial_meta(std::size_t i) const {
   store::MessageMeta meta;
-  meta.uid = entries_[i].uid;
-  meta.modseq = entries_[i].modseq;
+  meta.uid = uid(i);
+  meta.modseq = modseq(i);
   meta.flags = flags(i);
   return meta;
 }

@@ -26,19 +26,23 @@
 
 namespace postroom::server::imap {
 
+// Copies share their data until one of them changes (copy on write): a session selecting a
+// cached mailbox costs a pointer, and every connection parked on the same mailbox (a user's
+// phone, laptop and tablet in IDLE) holds one array between them. Shared data is never
+// changed, so copies may live on different threads.
 class Snapshot {
  public:
   using FlagSetId = std::uint32_t;
 
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return data().entries.size(); }
+  bool empty() const { return data().entries.empty(); }
   // i is 0-based (sequence number - 1).
-  store::Uid uid(std::size_t i) const { return entries_[i].uid; }
-  store::ModSeq modseq(std::size_t i) const { return entries_[i].modseq; }
-  const std::vector<std::string>& flags(std::size_t i) const { return flag_sets_[entries_[i].flags]; }
+  store::Uid uid(std::size_t i) const { return data().entries[i].uid; }
+  store::ModSeq modseq(std::size_t i) const { return data().entries[i].modseq; }
+  const std::vector<std::string>& flags(std::size_t i) const { return data().flag_sets[data().entries[i].flags]; }
   // Exact spelling for system flags ("\\Seen"); keywords compare as stored.
   bool has_flag(std::size_t i, std::string_view flag) const;
-  store::Uid last_uid() const { return entries_.empty() ? 0 : entries_.back().uid; }
+  store::Uid last_uid() const { return empty() ? 0 : data().entries.back().uid; }
   // Index of the first message with UID >= uid (size() if none).
   std::size_t lower_bound(store::Uid uid) const;
   // Index of the message with this UID, if present.
@@ -60,19 +64,31 @@ class Snapshot {
   // The message's UID, modseq and flags; the other fields are left empty (not loaded).
   store::MessageMeta partial_meta(std::size_t i) const;
 
+  // Whether this and `other` share their data.
+  bool shares_data_with(const Snapshot& other) const { return data_ != nullptr && data_ == other.data_; }
+  // Whether both list the same messages with the same modseqs, hence the same flags (every
+  // flag change gives a new modseq): then either may stand for the other.
+  bool same_messages(const Snapshot& other) const;
+
  private:
   struct Entry {
     store::Uid uid;
     FlagSetId flags;
     store::ModSeq modseq;
   };
-  FlagSetId intern(std::string key, std::vector<std::string> flags);
+  struct Data {
+    std::vector<Entry> entries;
+    std::vector<std::vector<std::string>> flag_sets;
+    std::unordered_map<std::string, FlagSetId> by_key;  // flags joined by ' '
+    std::string last_text;                              // the stored text push_back interned last, and its set
+    FlagSetId last_id = 0;
+  };
+  const Data& data() const;
+  // The data, made this instance's own first if it is shared.
+  Data& mutate();
+  static FlagSetId intern(Data& data, std::string key, std::vector<std::string> flags);
 
-  std::vector<Entry> entries_;
-  std::vector<std::vector<std::string>> flag_sets_;
-  std::unordered_map<std::string, FlagSetId> by_key_;  // flags joined by ' '
-  std::string last_text_;                              // the stored text push_back interned last, and its set
-  FlagSetId last_id_ = 0;
+  std::shared_ptr<Data> data_;  // null = empty
 };
 
 // Thread-safe; sessions on every I/O thread use one instance (ImapService's).

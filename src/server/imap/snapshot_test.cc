@@ -92,6 +92,51 @@ SnapshotCache::Entry entry(std::uint32_t uidvalidity, store::ModSeq modseq, std:
   return e;
 }
 
+TEST(Snapshot, CopiesShareUntilOneChanges) {
+  Snapshot original;
+  original.push_back(1, 5, std::string_view("\\Seen"));
+  original.push_back(2, 6, std::string_view(""));
+  Snapshot copy = original;
+  EXPECT_TRUE(copy.shares_data_with(original));
+  EXPECT_TRUE(copy.same_messages(original));
+
+  copy.set(1, 7, {"\\Flagged"});  // the writer gets its own data; the original is untouched
+  EXPECT_FALSE(copy.shares_data_with(original));
+  EXPECT_FALSE(copy.same_messages(original));
+  EXPECT_EQ(original.modseq(1), 6u);
+  EXPECT_TRUE(original.flags(1).empty());
+  EXPECT_EQ(copy.flags(1), std::vector<std::string>{"\\Flagged"});
+
+  Snapshot other = copy;
+  other.erase(0);
+  EXPECT_EQ(copy.size(), 2u);
+  EXPECT_EQ(other.size(), 1u);
+  EXPECT_EQ(other.uid(0), 2u);
+
+  // Re-applying a change already reflected does not unshare.
+  Snapshot again = copy;
+  store::MessageMeta same;
+  same.uid = 2;
+  same.modseq = 7;
+  same.flags = {"\\Flagged"};
+  again.apply(std::span<const store::MessageMeta>(&same, 1), {});
+  EXPECT_TRUE(again.shares_data_with(copy));
+}
+
+TEST(Snapshot, SameMessagesComparesUidsAndModseqs) {
+  Snapshot a;
+  Snapshot b;
+  EXPECT_TRUE(a.same_messages(b));  // both empty
+  a.push_back(1, 5, std::string_view(""));
+  b.push_back(1, 5, std::string_view(""));
+  EXPECT_TRUE(a.same_messages(b));
+  EXPECT_FALSE(a.shares_data_with(b));
+  b.push_back(2, 6, std::string_view(""));
+  EXPECT_FALSE(a.same_messages(b));
+  a.push_back(3, 6, std::string_view(""));
+  EXPECT_FALSE(a.same_messages(b));  // same size, another UID
+}
+
 TEST(SnapshotCache, KeepsTheNewestPerMailboxAndKeysByAccount) {
   SnapshotCache cache(100);
   EXPECT_EQ(cache.get(1, 10), nullptr);

@@ -37,19 +37,21 @@ const char* fts_columns(TextField field) {
   return "body";
 }
 
-// Column list for the scanning path; the same text the FTS columns hold.
+// Column list for the scanning path: the same text the FTS columns hold, from FTS5's content
+// table (alias c) so that only these columns are read, not the body (search_index.h:
+// c0 hfrom, c1 hto, c2 hcc, c3 hbcc, c4 subject, c5 headers, c6 body).
 const char* scan_columns(TextField field) {
   switch (field) {
-    case TextField::body: return "f.body, ''";
-    case TextField::text: return "f.headers, f.body";
-    case TextField::header: return "f.headers, ''";
-    case TextField::from: return "f.hfrom, ''";
-    case TextField::to: return "f.hto, ''";
-    case TextField::cc: return "f.hcc, ''";
-    case TextField::bcc: return "f.hbcc, ''";
-    case TextField::subject: return "f.subject, ''";
+    case TextField::body: return "c.c6, ''";
+    case TextField::text: return "c.c5, c.c6";
+    case TextField::header: return "c.c5, ''";
+    case TextField::from: return "c.c0, ''";
+    case TextField::to: return "c.c1, ''";
+    case TextField::cc: return "c.c2, ''";
+    case TextField::bcc: return "c.c3, ''";
+    case TextField::subject: return "c.c4, ''";
   }
-  return "f.body, ''";
+  return "c.c6, ''";
 }
 
 // A phrase in FTS5 syntax: double quotes doubled, everything else literal.
@@ -111,7 +113,7 @@ bool row_matches(const TextCriterion& criterion, const std::string& folded_needl
 // for all accounts, so a MATCH costs what the phrase's postings cost across every mailbox
 // (a subject word common in one large mailbox makes SEARCH slow in every small one); a
 // small mailbox is cheaper to read through: one rowid lookup per message, and the text of
-// the field only. Body and text fields are long, so their limit is lower.
+// the field only (scan_columns). Body and text fields are long, so their limit is lower.
 bool scan_is_cheaper(TextField field, std::uint32_t messages) {
   switch (field) {
     case TextField::from:
@@ -149,17 +151,21 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
     if (indexed) {
       // The trigram index finds documents containing the phrase (case-insensitively); the
       // join keeps this account's messages in this mailbox. CROSS JOIN fixes the order: left
-      // to itself the planner may scan search_docs and run the MATCH once per document. HEADER needs the field name
-      // checked too, so it fetches the header text for a second look.
-      sql = std::string("SELECT m.uid, ") + (criterion.field == TextField::header ? "f.headers" : "''") +
+      // to itself the planner may scan search_docs and run the MATCH once per document.
+      // HEADER needs the field name checked too, so it reads the header text for a second
+      // look, from the content table (f.headers would read the body as well).
+      const bool header = criterion.field == TextField::header;
+      sql = std::string("SELECT m.uid, ") + (header ? "c.c5" : "''") +
             ", '' FROM search_fts f CROSS JOIN search_docs d ON d.docid = f.rowid "
-            "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id "
+            "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id " +
+            (header ? "CROSS JOIN search_fts_content c ON c.id = d.docid " : "") +
             "WHERE search_fts MATCH ?3 AND d.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
     } else {
       // Under three characters, or a small mailbox: read the mailbox's documents and compare here.
       sql = std::string("SELECT m.uid, ") + scan_columns(criterion.field) +
             " FROM messages m JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id "
-            "JOIN search_fts f ON f.rowid = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
+            "JOIN search_fts_content c ON c.id = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2 "
+            "ORDER BY m.uid";
     }
     // Two shapes per field: 16 statements at most in each connection's cache.
     auto stmt = db.prepare(sql.c_str());
@@ -225,12 +231,14 @@ Result<std::vector<PendingDocument>> pending_documents(Db& db, AccountId account
   }
   // A range of the docid key above the watermark (the backlog, all accounts), then this
   // account's messages naming each body. The unary + keeps the planner off the
-  // (account_id, blob_id) index, which would walk every document of the account.
+  // (account_id, blob_id) index, which would walk every document of the account. Whether a
+  // document has its FTS row is asked of the content table: the same answer, without the
+  // whole row a lookup in search_fts reads (search_index.h).
   auto stmt = db.prepare(
       "SELECT m.uid, d.blob_id, m.size FROM search_docs d "
       "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id "
       "WHERE d.docid > ?3 AND +d.account_id = ?1 AND m.mailbox_id = ?2 "
-      "AND NOT EXISTS (SELECT 1 FROM search_fts f WHERE f.rowid = d.docid)");
+      "AND NOT EXISTS (SELECT 1 FROM search_fts_content c WHERE c.id = d.docid)");
   if (!stmt) {
     return stmt.error();
   }
@@ -317,7 +325,8 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
       }
       continue;
     }
-    auto present = db.prepare("SELECT 1 FROM search_fts WHERE rowid = ?1");
+    // The content table, not search_fts: an existence check there reads the whole row.
+    auto present = db.prepare("SELECT 1 FROM search_fts_content WHERE id = ?1");
     if (!present) {
       return give_up(present.error());
     }

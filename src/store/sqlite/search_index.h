@@ -22,6 +22,21 @@
 
 namespace postroom::store::sqlite {
 
+// Reading search text without the body. A read of any column through search_fts (even a
+// rowid lookup or an existence check) makes FTS5 fetch the whole content row, the body's
+// overflow pages included, so a SUBJECT scan through it would read every body. Where SEARCH
+// only needs stored text or a row's existence, search.cc reads FTS5's content shadow table
+// instead, `search_fts_content(id, c0, ..., c6)`: id is the FTS rowid (the docid) and c<i>
+// holds search_fts's column i in declaration order (schema.cc step 5):
+//   c0 hfrom, c1 hto, c2 hcc, c3 hbcc, c4 subject, c5 headers, c6 body.
+// SQLite follows a record's overflow pages only up to the end of the last column asked for,
+// and body is last, so e.g. `SELECT c4 ...` reads no body page. Only FTS5 writes and deletes
+// the table (in the same statement as the index), so a content row exists exactly when the
+// FTS row does. The layout is FTS5's on-disk format for a table with stored content, so SQLite
+// keeps it for existing tables; what could break it is our own schema (column order, a column
+// after body, content= or contentless options), which search_scan_test.cc checks on a live
+// database.
+
 // Bounds of one idle unit: it holds the write lock, so a request arriving meanwhile waits for
 // it. ~64 KiB of message text is a few ms of trigram indexing here; a larger single message
 // is still indexed whole (one document per unit at least).
