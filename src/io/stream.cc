@@ -48,7 +48,20 @@ Stream::~Stream() {
   }
 }
 
-Task<Status> Stream::wait(Want want, std::chrono::milliseconds timeout) {
+Task<Status> Stream::wait_readable(std::chrono::milliseconds timeout) {
+  // Not a coroutine itself: a parked connection keeps one frame (wait's) for this.
+  return wait(Want::read, timeout, true);
+}
+
+Task<Status> Stream::wait(Want want, std::chrono::milliseconds timeout, bool for_input) {
+  if (for_input) {
+    if (ssl_ != nullptr && SSL_pending(ssl_) > 0) {
+      co_return ok_status();  // decrypted bytes wait in OpenSSL; the socket may show nothing
+    }
+    if (cancelled_) {
+      co_return make_error(ErrorKind::temporary, "cancelled");
+    }
+  }
   auto state = std::make_shared<WaitState>();
   state->socket = &socket_;
   asio::steady_timer timer(socket_.get_executor());
@@ -61,8 +74,12 @@ Task<Status> Stream::wait(Want want, std::chrono::milliseconds timeout) {
     }
   });
   boost::system::error_code ec;
+  waiting_for_input_ = for_input || waiting_for_input_;
   co_await socket_.async_wait(want == Want::read ? tcp::socket::wait_read : tcp::socket::wait_write,
                               asio::redirect_error(asio::use_awaitable, ec));
+  if (for_input) {
+    waiting_for_input_ = false;
+  }
   state->done = true;
   timer.cancel();
   if (state->expired) {

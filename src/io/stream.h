@@ -44,6 +44,12 @@ class Stream {
   // Fails with ErrorKind::temporary on timeout or cancel().
   Task<Result<std::size_t>> read_some(char* buffer, std::size_t size, std::chrono::milliseconds timeout);
 
+  // Waits until a read would find something (data, end of stream or an error), for at most
+  // `timeout`; ends like read_some's wait (temporary "timeout", "interrupted", "cancelled").
+  // For connections that park between messages (IMAP IDLE): while waiting it holds no read
+  // buffer and no frame but the wait's own. TLS bytes already decrypted count as ready.
+  Task<Status> wait_readable(std::chrono::milliseconds timeout);
+
   // Writes all of `data` or fails.
   Task<Status> write_all(std::string_view data);
 
@@ -66,7 +72,8 @@ class Stream {
  private:
   enum class Want { read, write };
   Task<Status> handshake(std::chrono::milliseconds timeout);
-  Task<Status> wait(Want want, std::chrono::milliseconds timeout);
+  // `for_input`: the wait is for the client's next input (waiting_for_input(), interrupt()).
+  Task<Status> wait(Want want, std::chrono::milliseconds timeout, bool for_input = false);
 
   tcp::socket socket_;
   SSL* ssl_ = nullptr;

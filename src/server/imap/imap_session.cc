@@ -172,6 +172,32 @@ io::Task<void> Session::run() {
   send(pi::untagged(pi::Condition::ok, pi::codes::capability(capabilities()), "Postroom IMAP ready"));
   bool open = true;
   while (open && state_ != State::logout) {
+    if (idle_) {
+      // IDLE parks here, in run()'s own frame: while the client and the mailbox are quiet
+      // the connection holds this frame, the socket wait and the session, nothing more.
+      IdleNext next = idle_next();
+      if (next.action != IdleNext::park) {
+        open = next.action == IdleNext::ended;
+        continue;
+      }
+      if (!co_await flush()) {
+        break;
+      }
+      bool readable = false;
+      if (!changes_pending_) {
+        parser_.release_memory();
+        std::string().swap(out_);
+        idling_ = true;
+        Status woke = co_await stream_->wait_readable(next.wait);
+        idling_ = false;
+        if (!woke && woke.error().detail != "interrupted" && woke.error().detail != "timeout") {
+          break;  // cancelled (shutdown) or a socket error
+        }
+        readable = woke.ok();
+      }
+      open = co_await idle_wake(readable, next.wait);
+      continue;
+    }
     pi::ParseResult item = parser_.next();
     if (std::holds_alternative<pi::NeedMore>(item)) {
       if (service_.runtime().stopping()) {
@@ -297,7 +323,7 @@ io::Task<bool> Session::dispatch(pi::Command& command) {
     case K::lsub: result = co_await cmd_list(command); break;
     case K::status: result = co_await cmd_status(command); break;
     case K::append: result = co_await cmd_append(command); break;
-    case K::idle: result = co_await do_idle(command); break;
+    case K::idle: result = co_await start_idle(command); break;
     case K::close: result = co_await cmd_close(command, true); break;
     case K::unselect: result = co_await cmd_close(command, false); break;
     case K::expunge: result = co_await cmd_expunge(command); break;
@@ -462,57 +488,60 @@ void Session::report_expunged(const std::vector<store::Uid>& uids) {
   }
 }
 
-io::Task<bool> Session::do_idle(const pi::Command& command) {
+io::Task<bool> Session::start_idle(const pi::Command& command) {
   send(pi::continuation("idling"));
   if (selected_) {
     co_await sync_selected(true);
   }
-  if (!co_await flush()) {
-    co_return false;
-  }
   parser_.expect_idle_done();
-  auto deadline = std::chrono::steady_clock::now() + service_.settings().idle_timeout;
-  for (;;) {
-    pi::ParseResult item = parser_.next();
-    if (std::holds_alternative<pi::IdleDone>(item)) {
-      break;
-    }
-    if (auto* error = std::get_if<pi::ParseError>(&item)) {
-      send(pi::tagged(command.tag, pi::Condition::bad, "expected DONE"));
-      co_return !error->close_connection;
-    }
-    if (!std::holds_alternative<pi::NeedMore>(item)) {
-      bad(command.tag, "expected DONE");
-      co_return true;
-    }
-    if (service_.runtime().stopping()) {
-      send(pi::untagged(pi::Condition::bye, "server shutting down"));
-      co_return false;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      send(pi::untagged(pi::Condition::bye, "IDLE for too long"));
-      co_return false;
-    }
-    auto wait = std::min<std::chrono::milliseconds>(
-        service_.settings().idle_poll, std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
-    // Parked from here until the client or a change speaks: keep nothing but the state.
-    parser_.release_memory();
-    std::string().swap(out_);
-    idling_ = true;
+  idle_ = Idle{command.tag, std::chrono::steady_clock::now() + service_.settings().idle_timeout};
+  co_return true;
+}
+
+Session::IdleNext Session::idle_next() {
+  pi::ParseResult item = parser_.next();
+  if (std::holds_alternative<pi::IdleDone>(item)) {
+    ok(idle_->tag, "IDLE terminated");
+    idle_.reset();
+    return {IdleNext::ended};
+  }
+  if (auto* error = std::get_if<pi::ParseError>(&item)) {
+    send(pi::tagged(idle_->tag, pi::Condition::bad, "expected DONE"));
+    idle_.reset();
+    return {error->close_connection ? IdleNext::close : IdleNext::ended};
+  }
+  if (!std::holds_alternative<pi::NeedMore>(item)) {
+    bad(idle_->tag, "expected DONE");
+    idle_.reset();
+    return {IdleNext::ended};
+  }
+  if (service_.runtime().stopping()) {
+    send(pi::untagged(pi::Condition::bye, "server shutting down"));
+    return {IdleNext::close};
+  }
+  auto now = std::chrono::steady_clock::now();
+  if (now >= idle_->deadline) {
+    send(pi::untagged(pi::Condition::bye, "IDLE for too long"));
+    return {IdleNext::close};
+  }
+  // The poll tick picks up changes made by other processes (the CLI's deliver), which do not
+  // reach the ChangeBus.
+  return {IdleNext::park, std::min<std::chrono::milliseconds>(
+                              service_.settings().idle_poll,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(idle_->deadline - now))};
+}
+
+io::Task<bool> Session::idle_wake(bool readable, std::chrono::milliseconds wait) {
+  // (No co_await inside && here: GCC 12 miscompiles a co_await in a short-circuit operand.)
+  if (readable) {
     Input input = co_await read_input(wait);
-    idling_ = false;
     if (input == Input::closed) {
       co_return false;
     }
-    if (selected_) {
-      co_await sync_selected(true);
-      if (!co_await flush()) {
-        co_return false;
-      }
-    }
   }
-  ok(command.tag, "IDLE terminated");
+  if (selected_) {
+    co_await sync_selected(true);
+  }
   co_return true;
 }
 

@@ -95,7 +95,20 @@ class Session {
   // After a complete sync: shares the cached snapshot when it lists the same messages, or
   // caches ours when it is newer (snapshot.h).
   void share_snapshot();
-  io::Task<bool> do_idle(const pi::Command& command);
+  // IDLE (RFC 2177) is a session state, not a running command: start_idle answers "+" and
+  // sets idle_; run() then parks the connection in its own frame (a parked connection's
+  // memory is what 10k IDLE clients cost) and wakes for input, a change, the poll tick or the
+  // deadline.
+  io::Task<bool> start_idle(const pi::Command& command);
+  struct IdleNext {
+    enum Action { park, ended, close } action;
+    std::chrono::milliseconds wait{0};  // park: how long at most
+  };
+  // Handles buffered input (DONE ends IDLE), shutdown and the deadline; else how long to park.
+  IdleNext idle_next();
+  // After the park: reads what arrived (when `readable`) and reports the mailbox's changes.
+  // False when the connection is gone.
+  io::Task<bool> idle_wake(bool readable, std::chrono::milliseconds wait);
 
   // ---- not authenticated / any state (commands_auth.cc)
   io::Task<bool> cmd_capability(const pi::Command& command);
@@ -165,7 +178,12 @@ class Session {
   push::ChangeBus::Subscription subscription_;
   std::shared_ptr<bool> alive_;
   bool changes_pending_ = false;
-  bool idling_ = false;
+  bool idling_ = false;  // parked in IDLE: a change interrupts the wait
+  struct Idle {
+    std::string tag;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::optional<Idle> idle_;
 
   // COMPRESS=DEFLATE (RFC 4978): once active, every byte in and out goes through zlib.
   std::unique_ptr<DeflateStream> deflate_;
