@@ -238,6 +238,31 @@ TEST_F(SearchScanTest, ContentShadowTableHoldsTheFtsColumnsInOrder) {
             std::vector<std::string>{"body"});
 }
 
+// Schema step 9: search_heads repeats the short fields of every FTS row (the scans of
+// FROM/TO/CC/BCC/SUBJECT read it), is written with it and goes with it.
+TEST_F(SearchScanTest, HeadsTableMirrorsTheShortFtsColumns) {
+  std::vector<Uid> uids = add_indexed(inbox_, two_messages(1000, "heads"));
+  Probe probe(dir_.path());
+  const std::string same =
+      "SELECT count(*) FROM search_heads h JOIN search_fts_content c ON c.id = h.docid WHERE h.hfrom = c.c0 "
+      "AND h.hto = c.c1 AND h.hcc = c.c2 AND h.hbcc = c.c3 AND h.subject = c.c4";
+  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_heads"), 2);
+  EXPECT_EQ(probe.integer(same), 2);
+  EXPECT_EQ(search(inbox_, TextField::subject, "zebra"), std::vector<Uid>{uids[0]});
+
+  ASSERT_TRUE(store_->expunge(alice_.id, inbox_, {uids[0]}).ok());
+  // Removal is the idle indexer's (search_unindex); both rows go together.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (probe.integer("SELECT count(*) FROM search_fts_content") > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_fts_content"), 1);
+  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_heads"), 1);
+  EXPECT_EQ(probe.integer(same), 1);
+  EXPECT_TRUE(search(inbox_, TextField::subject, "zebra").empty());
+  EXPECT_EQ(search(inbox_, TextField::subject, "walrus"), std::vector<Uid>{uids[1]});
+}
+
 TEST_F(SearchScanTest, FieldsScanTheirOwnColumnWithLargeBodies) {
   constexpr std::size_t kBody = 100 * 1024;
   std::vector<Uid> queued = add_queued(inbox_, two_messages(kBody, "queued"));

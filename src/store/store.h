@@ -154,6 +154,19 @@ class Store {
                                                                            std::span<const Uid> uids) = 0;
   // The stored bytes of a message, exactly as appended.
   virtual Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) = 0;
+  // read_message() for several messages of one mailbox (a POP3 read-ahead): one result per
+  // UID, in the order given, each exactly what read_message would return (not_found for a UID
+  // that does not exist, other errors per message). Backends may look every UID up in one read
+  // transaction; this default reads them one by one.
+  virtual std::vector<Result<std::string>> read_messages(AccountId account, MailboxId mailbox,
+                                                         std::span<const Uid> uids) {
+    std::vector<Result<std::string>> bodies;
+    bodies.reserve(uids.size());
+    for (Uid uid : uids) {
+      bodies.push_back(read_message(account, mailbox, uid));
+    }
+    return bodies;
+  }
   // Removes the given UIDs durably; UIDs that do not exist are ignored. Returns those removed.
   virtual Result<std::vector<Uid>> expunge(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids) = 0;
   // Replaces the flags of a message; bumps its modseq.

@@ -198,6 +198,43 @@ TEST_F(StoreTest, AppendAndReadAreByteIdentical) {
   EXPECT_EQ(store_->append(bob->id, inbox_.id, message).error().kind, ErrorKind::not_found);
 }
 
+TEST_F(StoreTest, ReadMessagesAnswersEachUidInOrderWithinItsMailbox) {
+  NewMessage one = make_message("one", "first\r\n");
+  NewMessage two = make_message("two", "second\r\n");
+  NewMessage sent_copy = make_message("sent", "third\r\n");
+  auto first = store_->append(alice_.id, inbox_.id, one);
+  auto second = store_->append(alice_.id, inbox_.id, two);
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto sent = store_->find_mailbox(alice_.id, "Sent");
+  ASSERT_TRUE(sent.ok());
+  auto in_sent = store_->append(alice_.id, sent->id, sent_copy);
+  ASSERT_TRUE(in_sent.ok());
+  ASSERT_EQ(in_sent->uid, first->uid);  // UIDs are per mailbox: the mailbox decides
+
+  // Any order, a missing UID and a repeated one: one answer per UID asked for, each what
+  // read_message gives.
+  const std::vector<Uid> uids{second->uid, 99, first->uid, second->uid};
+  std::vector<Result<std::string>> bodies = store_->read_messages(alice_.id, inbox_.id, uids);
+  ASSERT_EQ(bodies.size(), uids.size());
+  ASSERT_TRUE(bodies[0].ok());
+  EXPECT_EQ(*bodies[0], two.bytes);
+  EXPECT_EQ(bodies[1].error().kind, ErrorKind::not_found);
+  ASSERT_TRUE(bodies[2].ok());
+  EXPECT_EQ(*bodies[2], one.bytes);
+  ASSERT_TRUE(bodies[3].ok());
+  EXPECT_EQ(*bodies[3], two.bytes);
+  EXPECT_TRUE(store_->read_messages(alice_.id, inbox_.id, {}).empty());
+
+  auto from_sent = store_->read_messages(alice_.id, sent->id, std::vector<Uid>{in_sent->uid});
+  ASSERT_TRUE(from_sent.front().ok());
+  EXPECT_EQ(*from_sent.front(), sent_copy.bytes);
+  // Another account cannot reach this mailbox by its id.
+  ASSERT_TRUE(store_->add_account("bob@example.test", "x").ok());
+  auto bob = store_->find_account("bob@example.test");
+  auto as_bob = store_->read_messages(bob->id, inbox_.id, std::vector<Uid>{first->uid});
+  EXPECT_EQ(as_bob.front().error().kind, ErrorKind::not_found);
+}
+
 TEST_F(StoreTest, SameContentIsStoredOnce) {
   auto bob = store_->add_account("bob@example.test", "x");
   ASSERT_TRUE(bob.ok());

@@ -545,31 +545,28 @@ io::Task<Result<std::string>> Session::read_body(std::size_t index, bool retr) {
   }
   // TOP reads only its message: clients TOP to peek at headers, not to download.
   std::vector<std::size_t> plan = retr ? drop_.read_plan(index) : std::vector<std::size_t>{index};
-  struct Read {
-    std::size_t index;
-    Result<std::string> bytes;
-  };
+  std::vector<store::Uid> uids;
+  uids.reserve(plan.size());
+  for (std::size_t i : plan) {
+    uids.push_back(drop_.messages[i].uid);
+  }
+  // One storage trip, one read transaction for the whole plan (Store::read_messages).
   store::Store& store = service_.mail().store();
-  std::vector<Read> reads = co_await io::offload(service_.runtime().storage_pool(), [&] {
-    std::vector<Read> done;
-    done.reserve(plan.size());
-    for (std::size_t i : plan) {
-      done.push_back(Read{i, store.read_message(drop_.account, drop_.mailbox, drop_.messages[i].uid)});
-    }
-    return done;
-  });
+  std::vector<Result<std::string>> reads = co_await io::offload(
+      service_.runtime().storage_pool(), [&] { return store.read_messages(drop_.account, drop_.mailbox, uids); });
   if (retr) {
     // A read-ahead message that failed is simply not cached: its own RETR reads it again
     // and reports the error then.
     std::vector<std::pair<std::size_t, std::string>> ahead;
-    for (std::size_t i = 1; i < reads.size(); ++i) {
-      if (reads[i].bytes) {
-        ahead.emplace_back(reads[i].index, std::move(*reads[i].bytes));
+    ahead.reserve(plan.size() - 1);
+    for (std::size_t k = 1; k < plan.size(); ++k) {
+      if (reads[k]) {
+        ahead.emplace_back(plan[k], std::move(*reads[k]));
       }
     }
     drop_.set_cache(std::move(ahead));
   }
-  co_return std::move(reads.front().bytes);
+  co_return std::move(reads.front());
 }
 
 io::Task<bool> Session::send_body(std::string_view body) {

@@ -9,11 +9,11 @@
 // - Replies are batched while the client pipelines (RFC 2449 PIPELINING) and flushed before
 //   every read, so a pipelining client gets its answers in order without a write per line.
 // - Download cost: DELE, LIST, STAT, UIDL never reach the store; a RETR that misses the
-//   read-ahead cache reads its message and the next ones in one storage round trip
-//   (maildrop.h) and the rest are answered from memory; bodies are dot-stuffed in one pass
-//   slice by slice (dot_stuffer.h). QUIT removes every marked message in one store call
-//   (one group commit) and only then answers +OK; the \Seen flags of retrieved messages
-//   follow in one more call after the +OK (best effort: they lose no mail).
+//   read-ahead cache reads its message and the next ones in one storage round trip and one
+//   read transaction (maildrop.h, Store::read_messages) and the rest are answered from memory; bodies are dot-stuffed
+//   in one pass slice by slice (dot_stuffer.h). QUIT removes every marked message in one store call (one group commit)
+//   and only then answers +OK; the \Seen flags of retrieved messages follow in one more call, also before the +OK (best
+//   effort: they lose no mail).
 //
 // SECURITY: before login the session touches only the parser, the Authenticator and the
 // limiter; the maildrop is reachable only after a successful login, and only the logged-in

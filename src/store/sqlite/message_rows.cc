@@ -239,6 +239,21 @@ Status write_fts_row(Db& db, std::int64_t docid, const SearchDocument& document)
   if (Status cleared = run_sql(db, "DELETE FROM search_fts WHERE rowid = ?1", docid); !cleared) {
     return cleared;
   }
+  // The short fields again, narrow, for scans of small mailboxes (schema step 9).
+  auto heads = db.prepare(
+      "INSERT OR REPLACE INTO search_heads(docid, hfrom, hto, hcc, hbcc, subject) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!heads) {
+    return heads.error();
+  }
+  heads->bind(1, docid)
+      .bind(2, document.from)
+      .bind(3, document.to)
+      .bind(4, document.cc)
+      .bind(5, document.bcc)
+      .bind(6, document.subject);
+  if (Status written = heads->run(); !written) {
+    return written;
+  }
   auto fts = db.prepare(
       "INSERT INTO search_fts(rowid, hfrom, hto, hcc, hbcc, subject, headers, body) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");

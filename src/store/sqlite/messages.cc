@@ -102,6 +102,30 @@ bool same_set(const std::vector<std::string>& a, const std::vector<std::string>&
   return left == right;
 }
 
+// Where a message's body is stored.
+struct BlobLocation {
+  std::string blob_id;
+  std::uint64_t size;
+};
+
+// The blob of (account, mailbox, uid), inside the caller's read transaction; not_found if
+// there is no such message.
+Result<BlobLocation> find_blob(Db& db, AccountId account, MailboxId mailbox, Uid uid) {
+  auto stmt = db.prepare("SELECT blob_id, size FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3");
+  if (!stmt) {
+    return stmt.error();
+  }
+  stmt->bind(1, account).bind(2, mailbox).bind(3, static_cast<std::int64_t>(uid));
+  auto row = stmt->step();
+  if (!row) {
+    return row.error();
+  }
+  if (!*row) {
+    return make_error(ErrorKind::not_found, "no such message");
+  }
+  return BlobLocation{stmt->column_text(0), static_cast<std::uint64_t>(stmt->column_int(1))};
+}
+
 }  // namespace
 
 Result<MessageMeta> SqliteStore::append(AccountId account, MailboxId mailbox, const NewMessage& message) {
@@ -198,30 +222,43 @@ Result<MessageDerived> SqliteStore::derived(AccountId account, MailboxId mailbox
 }
 
 Result<std::string> SqliteStore::read_message(AccountId account, MailboxId mailbox, Uid uid) {
-  struct Location {
-    std::string blob_id;
-    std::uint64_t size;
-  };
-  auto location = read<Location>([&](Db& db) -> Result<Location> {
-    auto stmt = db.prepare("SELECT blob_id, size FROM messages WHERE account_id = ?1 AND mailbox_id = ?2 AND uid = ?3");
-    if (!stmt) {
-      return stmt.error();
-    }
-    stmt->bind(1, account).bind(2, mailbox).bind(3, static_cast<std::int64_t>(uid));
-    auto row = stmt->step();
-    if (!row) {
-      return row.error();
-    }
-    if (!*row) {
-      return make_error(ErrorKind::not_found, "no such message");
-    }
-    return Location{stmt->column_text(0), static_cast<std::uint64_t>(stmt->column_int(1))};
-  });
+  auto location = read<BlobLocation>([&](Db& db) { return find_blob(db, account, mailbox, uid); });
   if (!location) {
     return location.error();
   }
   // Outside the read transaction: file I/O need not hold a WAL snapshot open.
   return blobs_->read(location->blob_id, location->size);
+}
+
+std::vector<Result<std::string>> SqliteStore::read_messages(AccountId account, MailboxId mailbox,
+                                                            std::span<const Uid> uids) {
+  using Locations = std::vector<Result<BlobLocation>>;
+  // One transaction (and one BEGIN/COMMIT) for every lookup instead of one per message; each
+  // lookup stays scoped by account, mailbox and UID like read_message's.
+  auto locations = read<Locations>([&](Db& db) -> Result<Locations> {
+    Locations found;
+    found.reserve(uids.size());
+    for (Uid uid : uids) {
+      found.push_back(find_blob(db, account, mailbox, uid));
+    }
+    return found;
+  });
+  std::vector<Result<std::string>> bodies;
+  bodies.reserve(uids.size());
+  for (std::size_t i = 0; i < uids.size(); ++i) {
+    if (!locations) {
+      bodies.emplace_back(locations.error());
+      continue;
+    }
+    const Result<BlobLocation>& location = (*locations)[i];
+    if (!location) {
+      bodies.emplace_back(location.error());
+      continue;
+    }
+    // Outside the read transaction, as in read_message.
+    bodies.push_back(blobs_->read(location->blob_id, location->size));
+  }
+  return bodies;
 }
 
 Result<std::vector<Uid>> SqliteStore::expunge(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids) {

@@ -205,6 +205,27 @@ DROP INDEX messages_by_blob;
 CREATE INDEX messages_by_blob ON messages(blob_id, account_id);
 CREATE INDEX queue_messages_by_blob ON queue_messages(blob_id);
 )sql",
+    // 9: SEARCH FROM/TO/CC/BCC/SUBJECT in a small mailbox reads every message's field. From
+    // FTS5's content table that is one row per message whose local part is a leaf page of its
+    // own (the headers and the start of the body fill it): a 500-message mailbox touched ~500
+    // pages per SEARCH, and with 32 reader connections' caches most of them were preads. The
+    // five short fields now also live in a narrow table (tens of rows per page), written and
+    // removed with the FTS row, and the mailbox's (UID, body) pairs come from an index
+    // instead of the wide message rows (envelope and bodystructure inline).
+    R"sql(
+CREATE TABLE search_heads (
+  docid INTEGER PRIMARY KEY,
+  hfrom TEXT NOT NULL,
+  hto TEXT NOT NULL,
+  hcc TEXT NOT NULL,
+  hbcc TEXT NOT NULL,
+  subject TEXT NOT NULL
+);
+INSERT INTO search_heads(docid, hfrom, hto, hcc, hbcc, subject)
+  SELECT id, coalesce(c0, ''), coalesce(c1, ''), coalesce(c2, ''), coalesce(c3, ''), coalesce(c4, '')
+  FROM search_fts_content;
+CREATE INDEX messages_by_mailbox_blob ON messages(account_id, mailbox_id, blob_id);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(std::size(kMigrations));

@@ -54,6 +54,21 @@ const char* scan_columns(TextField field) {
   return "c.c6, ''";
 }
 
+// The search_heads column holding a short field's text, or nullptr for the long ones.
+const char* heads_column(TextField field) {
+  switch (field) {
+    case TextField::from: return "hfrom";
+    case TextField::to: return "hto";
+    case TextField::cc: return "hcc";
+    case TextField::bcc: return "hbcc";
+    case TextField::subject: return "subject";
+    case TextField::header:
+    case TextField::body:
+    case TextField::text: return nullptr;
+  }
+  return nullptr;
+}
+
 // A phrase in FTS5 syntax: double quotes doubled, everything else literal.
 std::string fts_phrase(std::string_view text) {
   std::string phrase = "\"";
@@ -160,6 +175,13 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
             "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id " +
             (header ? "CROSS JOIN search_fts_content c ON c.id = d.docid " : "") +
             "WHERE search_fts MATCH ?3 AND d.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
+    } else if (const char* column = heads_column(criterion.field)) {
+      // A short field: the (UID, body) pairs from the covering index, the field from the
+      // narrow search_heads (schema step 9); no wide message row, no content row. Sorted below.
+      sql = std::string("SELECT m.uid, h.") + column +
+            ", '' FROM messages m INDEXED BY messages_by_mailbox_blob "
+            "JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id "
+            "JOIN search_heads h ON h.docid = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2";
     } else {
       // Under three characters, or a small mailbox: read the mailbox's documents and compare here.
       sql = std::string("SELECT m.uid, ") + scan_columns(criterion.field) +

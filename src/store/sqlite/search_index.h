@@ -36,6 +36,12 @@ namespace postroom::store::sqlite {
 // keeps it for existing tables; what could break it is our own schema (column order, a column
 // after body, content= or contentless options), which search_scan_test.cc checks on a live
 // database.
+//
+// The five short fields are also in `search_heads(docid, hfrom, hto, hcc, hbcc, subject)`
+// (schema step 9): a content row's local part fills a page of its own, so a scan of a
+// mailbox's subjects through the content table still touched one page per message; the
+// narrow table holds tens of messages per page. write_fts_row writes it and drop_document
+// removes it with the FTS row, so it has a row exactly when search_fts does.
 
 // Bounds of one idle unit: it holds the write lock, so a request arriving meanwhile waits for
 // it. ~64 KiB of message text is a few ms of trigram indexing here; a larger single message

@@ -9,8 +9,8 @@
 namespace postroom::store::sqlite {
 
 Status drop_document(Db& db, std::int64_t docid) {
-  for (const char* sql : {"DELETE FROM search_fts WHERE rowid = ?1", "DELETE FROM search_docs WHERE docid = ?1",
-                          "DELETE FROM search_unindex WHERE docid = ?1"}) {
+  for (const char* sql : {"DELETE FROM search_fts WHERE rowid = ?1", "DELETE FROM search_heads WHERE docid = ?1",
+                          "DELETE FROM search_docs WHERE docid = ?1", "DELETE FROM search_unindex WHERE docid = ?1"}) {
     if (Status ran = run_sql(db, sql, docid); !ran) {
       return ran;
     }

@@ -76,6 +76,9 @@ class SqliteStore final : public Store {
   Result<std::vector<std::pair<Uid, MessageDerived>>> derived_many(AccountId account, MailboxId mailbox,
                                                                    std::span<const Uid> uids) override;
   Result<std::string> read_message(AccountId account, MailboxId mailbox, Uid uid) override;
+  // One read transaction finds every blob; the files are read after it ends.
+  std::vector<Result<std::string>> read_messages(AccountId account, MailboxId mailbox,
+                                                 std::span<const Uid> uids) override;
   Result<std::vector<Uid>> expunge(AccountId account, MailboxId mailbox, const std::vector<Uid>& uids) override;
   Result<MessageMeta> set_flags(AccountId account, MailboxId mailbox, Uid uid,
                                 const std::vector<std::string>& flags) override;
