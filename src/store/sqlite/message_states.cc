@@ -69,7 +69,12 @@ Result<ModSeq> SqliteStore::scan_message_states(AccountId account, MailboxId mai
       }
       rows.push_back({static_cast<Uid>(stmt->column_int(0)), id, static_cast<ModSeq>(stmt->column_int(1))});
     }
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.uid < b.uid; });
+    // Messages that were never changed after delivery come in UID order already (modseqs are
+    // handed out in delivery order): a linear check usually saves the sort.
+    auto by_uid = [](const Row& a, const Row& b) { return a.uid < b.uid; };
+    if (!std::is_sorted(rows.begin(), rows.end(), by_uid)) {
+      std::sort(rows.begin(), rows.end(), by_uid);
+    }
     for (const Row& row : rows) {
       visit(row.uid, row.modseq, texts[row.text]);
     }
