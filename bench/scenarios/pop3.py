@@ -4,6 +4,7 @@ import asyncio
 
 from loadgen import Meter, Pop3
 from peers import PASSWORD
+from scenarios.smtp import settle
 
 
 async def download(peer, user):
@@ -20,15 +21,34 @@ async def download(peer, user):
     return count, total
 
 
+# Full mode repeats the download and reports each peer's median round: one round of 10,000
+# messages lasts 2-3 s, where a neighbour's burst on this shared VM moved single figures by
+# ±30%. Rounds alternate between the peers, and each peer's round starts only once the other
+# has settled (Postroom removes blobs and search documents after QUIT, off the reply path).
+ROUNDS_FULL = 3
+
+
 async def run(ctx):
     users = ctx.users["pop"]
     per_user = ctx.pop_messages
+    rounds = 1 if ctx.smoke else ROUNDS_FULL
+    variant = f"{len(users)} clients x {per_user} msgs"
+    measured = {peer.name: [] for peer in ctx.imap_peers()}
+    for _ in range(rounds):
+        for peer in ctx.imap_peers():
+            ctx.prefill(peer, users, per_user)
+            for other in ctx.imap_peers():
+                await settle(other)
+            with ctx.measure(peer) as m:
+                results = await asyncio.gather(*(download(peer, u) for u in users))
+            messages, size = sum(r[0] for r in results), sum(r[1] for r in results)
+            assert messages == per_user * len(users), (peer.name, messages)
+            measured[peer.name].append((messages / m.wall, size / m.wall, m))
     for peer in ctx.imap_peers():
-        ctx.prefill(peer, users, per_user)
-        with ctx.measure(peer) as m:
-            results = await asyncio.gather(*(download(peer, u) for u in users))
-        messages, size = sum(r[0] for r in results), sum(r[1] for r in results)
-        assert messages == per_user * len(users), (peer.name, messages)
-        variant = f"{len(users)} clients x {per_user} msgs"
-        ctx.record("pop3_download", variant, "MB/s", "higher", peer, size / m.wall / 1e6, m)
-        ctx.record("pop3_download", variant, "messages/s", "higher", peer, messages / m.wall, m)
+        runs = sorted(measured[peer.name], key=lambda r: r[0])
+        rate, throughput, m = runs[len(runs) // 2]
+        note = None
+        if len(runs) > 1:
+            note = f"median of {len(runs)} rounds ({', '.join(f'{r[0]:,.0f}' for r in runs)} msg/s)"
+        ctx.record("pop3_download", variant, "MB/s", "higher", peer, throughput / 1e6, m, note=note)
+        ctx.record("pop3_download", variant, "messages/s", "higher", peer, rate, m, note=note)

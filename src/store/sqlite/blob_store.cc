@@ -235,7 +235,13 @@ Status BlobStore::ensure_durable(std::string_view hash, std::string_view bytes) 
 
 Result<std::string> BlobStore::read(std::string_view hash, std::uint64_t expected_size) const {
   std::string path = path_for(hash);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // No access-time update: a blob is read first right after it is written, which relatime
+  // would turn into an inode write per message. O_NOATIME needs the file's owner (the daemon
+  // is; a CLI run as another user is not), so EPERM falls back to a plain open.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
   if (fd < 0) {
     // A referenced blob that is missing is damage, not a user error; log loudly.
     log::error("store.blob.missing", {{"blob", hash}, {"error", std::strerror(errno)}});
