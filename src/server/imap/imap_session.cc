@@ -45,7 +45,14 @@ io::Task<bool> Session::flush() {
   if (out_.empty()) {
     co_return true;
   }
-  Status written = deflate_ ? co_await stream_->write_all(deflate_->compress(out_)) : co_await stream_->write_all(out_);
+  // One co_await per statement: GCC 12 miscompiles co_await in conditional operands (see
+  // idle_wake).
+  Status written = ok_status();
+  if (deflate_) {
+    written = co_await stream_->write_all(deflate_->compress(out_));
+  } else {
+    written = co_await stream_->write_all(out_);
+  }
   out_.clear();
   if (out_.capacity() > kKeptOutputCapacity) {
     std::string().swap(out_);  // a large FETCH's buffer is not kept for the session's life
