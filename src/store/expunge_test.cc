@@ -17,18 +17,8 @@ namespace {
 using testing::count_blob_files;
 using testing::make_message;
 using testing::open_store;
+using testing::query_int;
 using testing::TempDir;
-
-// Reads one integer from the store's database on a connection of its own.
-std::int64_t query_int(const std::string& dir, const char* sql) {
-  auto db = sqlite::Db::open(dir + "/postroom.db", 10000);
-  EXPECT_TRUE(db.ok());
-  auto stmt = (*db)->prepare(sql);
-  EXPECT_TRUE(stmt.ok());
-  auto row = stmt->step();
-  EXPECT_TRUE(row.ok() && *row);
-  return stmt->column_int(0);
-}
 
 // Waits (up to 10 s) for the idle indexer to finish both queues: nothing above the watermark
 // without its FTS row, nothing waiting for removal.

@@ -1,7 +1,6 @@
 // The deferred search index (store/sqlite/search_index.h): SEARCH gives the same answers
 // before the idle indexer has reached a message (scanning its body) and after (the FTS index).
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <string>
@@ -16,20 +15,8 @@ namespace {
 
 using testing::make_message;
 using testing::open_store;
+using testing::query_int;
 using testing::TempDir;
-
-// One integer from the store's database, read through a connection of our own.
-std::int64_t query_int(const std::string& dir, const char* sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open((dir + "/postroom.db").c_str(), &db), SQLITE_OK);
-  sqlite3_busy_timeout(db, 10000);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK);
-  std::int64_t value = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
 
 // Documents above the watermark without an FTS row: what SEARCH has to scan.
 std::int64_t backlog(const std::string& dir) {

@@ -4,7 +4,6 @@
 // indexed documents) and through the indexed HEADER path, and that a field scan reads far
 // fewer bytes than the bodies it skips.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdint>
@@ -23,41 +22,9 @@ namespace postroom::store {
 namespace {
 
 using testing::open_store;
+using testing::query_int;
+using testing::query_texts;
 using testing::TempDir;
-
-// A read-only connection of our own to the store's database.
-class Probe {
- public:
-  explicit Probe(const std::string& dir) {
-    EXPECT_EQ(sqlite3_open_v2((dir + "/postroom.db").c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-    sqlite3_busy_timeout(db_, 10000);
-  }
-  Probe(const Probe&) = delete;
-  Probe& operator=(const Probe&) = delete;
-  ~Probe() { sqlite3_close(db_); }
-
-  // The first column of every row of `sql`, as text (NULL as "<null>").
-  std::vector<std::string> strings(const std::string& sql) {
-    sqlite3_stmt* stmt = nullptr;
-    std::vector<std::string> out;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-        << sql << ": " << sqlite3_errmsg(db_);
-    while (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "<null>");
-    }
-    sqlite3_finalize(stmt);
-    return out;
-  }
-
-  std::int64_t integer(const std::string& sql) {
-    std::vector<std::string> rows = strings(sql);
-    return rows.empty() ? -1 : std::stoll(rows.front());
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
 
 // Bytes this process has asked of read()/pread() so far (SQLite reads pages with pread), or
 // nothing where /proc/self/io is missing.
@@ -208,33 +175,34 @@ class SearchScanTest : public ::testing::Test {
 // none): fix scan_columns and the layout note in search_index.h together with the schema.
 TEST_F(SearchScanTest, ContentShadowTableHoldsTheFtsColumnsInOrder) {
   add_indexed(inbox_, two_messages(1000, "layout"));
-  Probe probe(dir_.path());
   const std::vector<std::string> fts_columns{"hfrom", "hto", "hcc", "hbcc", "subject", "headers", "body"};
-  ASSERT_EQ(probe.strings("SELECT name FROM pragma_table_info('search_fts') ORDER BY cid"), fts_columns)
+  ASSERT_EQ(query_texts(dir_.path(), "SELECT name FROM pragma_table_info('search_fts') ORDER BY cid"), fts_columns)
       << "search_fts's columns changed (schema.cc step 5)";
-  ASSERT_EQ(probe.strings("SELECT name FROM pragma_table_info('search_fts_content') ORDER BY cid"),
+  ASSERT_EQ(query_texts(dir_.path(), "SELECT name FROM pragma_table_info('search_fts_content') ORDER BY cid"),
             (std::vector<std::string>{"id", "c0", "c1", "c2", "c3", "c4", "c5", "c6"}))
       << "FTS5's content table is missing or laid out differently (content= or contentless option?)";
-  ASSERT_EQ(probe.integer("SELECT count(*) FROM search_fts_content"), 2);
-  ASSERT_EQ(probe.integer("SELECT count(*) FROM search_fts"), 2);
+  ASSERT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_fts_content"), 2);
+  ASSERT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_fts"), 2);
   // The same rows, under the docids of search_docs.
-  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_docs d JOIN search_fts_content c ON c.id = d.docid"), 2);
+  EXPECT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_docs d JOIN search_fts_content c ON c.id = d.docid"),
+            2);
   // Each column holds the same text as the FTS column of its position, and the first
   // message's texts differ from column to column (so a shifted column cannot compare equal).
   std::set<std::string> first_row;
   for (std::size_t i = 0; i < fts_columns.size(); ++i) {
     const std::string column = "c" + std::to_string(i);
     SCOPED_TRACE(fts_columns[i] + " = " + column);
-    std::vector<std::string> texts = probe.strings("SELECT " + column + " FROM search_fts_content ORDER BY id");
-    EXPECT_EQ(probe.strings("SELECT " + fts_columns[i] + " FROM search_fts ORDER BY rowid"), texts);
+    std::vector<std::string> texts =
+        query_texts(dir_.path(), "SELECT " + column + " FROM search_fts_content ORDER BY id");
+    EXPECT_EQ(query_texts(dir_.path(), "SELECT " + fts_columns[i] + " FROM search_fts ORDER BY rowid"), texts);
     ASSERT_EQ(texts.size(), 2u);
     first_row.insert(texts[0]);
   }
   EXPECT_EQ(first_row.size(), fts_columns.size());
-  EXPECT_EQ(probe.strings("SELECT c4 FROM search_fts_content ORDER BY id"),
+  EXPECT_EQ(query_texts(dir_.path(), "SELECT c4 FROM search_fts_content ORDER BY id"),
             (std::vector<std::string>{"Zebra report", "Walrus notes"}));
   // The body is the last column: the scan of the other fields relies on it to skip its pages.
-  EXPECT_EQ(probe.strings("SELECT name FROM pragma_table_info('search_fts') ORDER BY cid DESC LIMIT 1"),
+  EXPECT_EQ(query_texts(dir_.path(), "SELECT name FROM pragma_table_info('search_fts') ORDER BY cid DESC LIMIT 1"),
             std::vector<std::string>{"body"});
 }
 
@@ -242,23 +210,23 @@ TEST_F(SearchScanTest, ContentShadowTableHoldsTheFtsColumnsInOrder) {
 // FROM/TO/CC/BCC/SUBJECT read it), is written with it and goes with it.
 TEST_F(SearchScanTest, HeadsTableMirrorsTheShortFtsColumns) {
   std::vector<Uid> uids = add_indexed(inbox_, two_messages(1000, "heads"));
-  Probe probe(dir_.path());
   const std::string same =
       "SELECT count(*) FROM search_heads h JOIN search_fts_content c ON c.id = h.docid WHERE h.hfrom = c.c0 "
       "AND h.hto = c.c1 AND h.hcc = c.c2 AND h.hbcc = c.c3 AND h.subject = c.c4";
-  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_heads"), 2);
-  EXPECT_EQ(probe.integer(same), 2);
+  EXPECT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_heads"), 2);
+  EXPECT_EQ(query_int(dir_.path(), same), 2);
   EXPECT_EQ(search(inbox_, TextField::subject, "zebra"), std::vector<Uid>{uids[0]});
 
   ASSERT_TRUE(store_->expunge(alice_.id, inbox_, {uids[0]}).ok());
   // Removal is the idle indexer's (search_unindex); both rows go together.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (probe.integer("SELECT count(*) FROM search_fts_content") > 1 && std::chrono::steady_clock::now() < deadline) {
+  while (query_int(dir_.path(), "SELECT count(*) FROM search_fts_content") > 1 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_fts_content"), 1);
-  EXPECT_EQ(probe.integer("SELECT count(*) FROM search_heads"), 1);
-  EXPECT_EQ(probe.integer(same), 1);
+  EXPECT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_fts_content"), 1);
+  EXPECT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_heads"), 1);
+  EXPECT_EQ(query_int(dir_.path(), same), 1);
   EXPECT_TRUE(search(inbox_, TextField::subject, "zebra").empty());
   EXPECT_EQ(search(inbox_, TextField::subject, "walrus"), std::vector<Uid>{uids[1]});
 }
@@ -272,11 +240,11 @@ TEST_F(SearchScanTest, FieldsScanTheirOwnColumnWithLargeBodies) {
   expect_field_answers(inbox_, queued, "queued");
   expect_field_answers(archive_, indexed, "indexed at once");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  Probe probe(dir_.path());
-  while (probe.integer("SELECT count(*) FROM search_fts_content") < 4 && std::chrono::steady_clock::now() < deadline) {
+  while (query_int(dir_.path(), "SELECT count(*) FROM search_fts_content") < 4 &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_EQ(probe.integer("SELECT count(*) FROM search_fts_content"), 4);
+  ASSERT_EQ(query_int(dir_.path(), "SELECT count(*) FROM search_fts_content"), 4);
   expect_field_answers(inbox_, queued, "indexed by the idle indexer");
 }
 

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -41,6 +43,32 @@ inline std::unique_ptr<sqlite::SqliteStore> open_store(const std::string& dir, i
   auto store = sqlite::SqliteStore::open(options);
   EXPECT_TRUE(store.ok()) << (store.ok() ? "" : store.error().detail);
   return store.ok() ? std::move(*store) : nullptr;
+}
+
+// The first column of every row `sql` returns, as text, read from the store's database in
+// `dir` on a connection of the test's own (NULL reads as "").
+inline std::vector<std::string> query_texts(const std::string& dir, const std::string& sql) {
+  std::vector<std::string> texts;
+  auto db = sqlite::Db::open(dir + "/postroom.db", 10000);
+  EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().detail);
+  if (!db.ok()) {
+    return texts;
+  }
+  auto stmt = (*db)->prepare(sql.c_str());
+  EXPECT_TRUE(stmt.ok()) << sql << ": " << (stmt.ok() ? "" : stmt.error().detail);
+  if (!stmt.ok()) {
+    return texts;
+  }
+  for (auto row = stmt->step(); row.ok() && *row; row = stmt->step()) {
+    texts.push_back(stmt->column_text(0));
+  }
+  return texts;
+}
+
+// One integer (the first column of the first row) of `sql`; -1 when there is no row.
+inline std::int64_t query_int(const std::string& dir, const std::string& sql) {
+  std::vector<std::string> texts = query_texts(dir, sql);
+  return texts.empty() ? -1 : std::stoll(texts.front());
 }
 
 inline NewMessage make_message(const std::string& subject, const std::string& body = "Hello.\r\n") {

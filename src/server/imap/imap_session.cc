@@ -455,17 +455,13 @@ void Session::share_snapshot() {
   SelectedMailbox& sel = *selected_;
   SnapshotCache& cache = service_.snapshots();
   auto cached = cache.get(account_->id, sel.box.id);
-  if (cached && cached->uidvalidity == sel.box.uidvalidity) {
-    if (cached->snapshot.shares_data_with(sel.messages)) {
-      return;
-    }
-    if (cached->snapshot.same_messages(sel.messages)) {
+  if (cached && cached->uidvalidity == sel.box.uidvalidity && cached->modseq >= sel.synced_modseq) {
+    // As new as ours: share it if it is the same list (the comparison is linear, so it is
+    // skipped below, where ours replaces an older entry anyway).
+    if (!cached->snapshot.shares_data_with(sel.messages) && cached->snapshot.same_messages(sel.messages)) {
       sel.messages = cached->snapshot;
-      return;
     }
-    if (cached->modseq >= sel.synced_modseq) {
-      return;
-    }
+    return;
   }
   // Ours is newer (or nothing is cached): offer it, so the next sessions to sync share it.
   cache.put(account_->id, sel.box.id, SnapshotCache::Entry{sel.box.uidvalidity, sel.synced_modseq, sel.messages});

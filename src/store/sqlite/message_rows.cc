@@ -309,7 +309,7 @@ Status release_blob_references(WriteContext& context, const std::string& hash, s
   if (!row) {
     return row.error();
   }
-  POSTROOM_CHECK(*row, "message references a blob with no blobs row");
+  POSTROOM_CHECK(*row, "a reference to a blob with no blobs row");
   std::int64_t left = update->column_int(0);
   POSTROOM_CHECK(left >= 0, "blob refcount went negative");
   if (auto done = update->step(); !done) {

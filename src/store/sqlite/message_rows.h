@@ -51,8 +51,8 @@ Status write_fts_row(Db& db, std::int64_t docid, const SearchDocument& document)
 // octets (bounds the idle units).
 Status unindex_if_unreferenced(Db& db, AccountId account, const std::string& blob_id, std::uint64_t size);
 
-// Drops `count` references to a blob; a blob left with none is deleted from the table and
-// handed to GC (its file goes after the commit).
+// Drops `count` references to a blob (messages rows, or a queued message: queue.cc); a blob
+// left with none is deleted from the table and handed to GC (its file goes after the commit).
 Status release_blob_references(WriteContext& context, const std::string& hash, std::int64_t count);
 
 // One new message row in `mailbox`, with the next UID and a new modseq; updates every

@@ -19,6 +19,7 @@
 #include "store/sqlite/blob_store.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/group_committer.h"
+#include "store/sqlite/message_rows.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/reader_pool.h"
 #include "store/sqlite/schema.h"
@@ -173,41 +174,6 @@ Status reference_blob(Db& db, const std::string& hash, std::uint64_t size) {
   return stmt->run();
 }
 
-Status unreference_blob(WriteContext& context, const std::string& hash) {
-  Db& db = context.db();
-  std::int64_t left = 0;
-  {
-    auto update = db.prepare("UPDATE blobs SET refcount = refcount - 1 WHERE blob_id = ?1 RETURNING refcount");
-    if (!update) {
-      return update.error();
-    }
-    update->bind(1, hash);
-    auto row = update->step();
-    if (!row) {
-      return row.error();
-    }
-    POSTROOM_CHECK(*row, "queued message references a blob with no blobs row");
-    left = update->column_int(0);
-    POSTROOM_CHECK(left >= 0, "blob refcount went negative");
-    if (auto done = update->step(); !done) {
-      return done.error();
-    }
-  }
-  if (left > 0) {
-    return ok_status();
-  }
-  auto erase = db.prepare("DELETE FROM blobs WHERE blob_id = ?1");
-  if (!erase) {
-    return erase.error();
-  }
-  erase->bind(1, hash);
-  if (Status ran = erase->run(); !ran) {
-    return ran;
-  }
-  context.release_blob(hash);
-  return ok_status();
-}
-
 // Deletes the message (recipients cascade) and drops its body reference.
 Status delete_message(WriteContext& context, QueueId id) {
   Db& db = context.db();
@@ -234,7 +200,7 @@ Status delete_message(WriteContext& context, QueueId id) {
   if (Status gone = run_sql(db, "DELETE FROM queue_recipients WHERE message_id = ?1", id); !gone) {
     return gone;
   }
-  return unreference_blob(context, blob);
+  return release_blob_references(context, blob, 1);
 }
 
 class SqliteQueue final : public QueueStore {

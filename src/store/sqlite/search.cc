@@ -279,6 +279,14 @@ Result<std::vector<PendingDocument>> pending_documents(Db& db, AccountId account
   }
 }
 
+IdleWork end_failed_idle_unit(Db& db, const char* event, const Error& error) {
+  log::warn(event, {{"detail", error.detail}});
+  if (!db.in_autocommit()) {
+    db.exec_or_log("ROLLBACK");
+  }
+  return IdleWork::done;
+}
+
 IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
   struct Queued {
     std::int64_t docid;
@@ -286,15 +294,7 @@ IdleWork index_pending_documents(Db& db, BlobStore& blobs) {
     std::uint64_t size;
     bool referenced;  // does a message of the account still name the body?
   };
-  // A failure ends this round ("done"); the next batch of requests starts another. Retrying
-  // at once could spin on a persistent error.
-  auto give_up = [&db](const Error& error) {
-    log::warn("store.search.index_failed", {{"detail", error.detail}});
-    if (!db.in_autocommit()) {
-      db.exec_or_log("ROLLBACK");
-    }
-    return IdleWork::done;
-  };
+  auto give_up = [&db](const Error& error) { return end_failed_idle_unit(db, "store.search.index_failed", error); };
   if (Status begun = db.exec("BEGIN IMMEDIATE"); !begun) {
     return give_up(begun.error());
   }

@@ -57,6 +57,11 @@ inline constexpr std::int64_t kIndexBacklogLimit = 5000;
 // One idle unit (runs and commits its own transaction on the writer's connection `db`).
 IdleWork index_pending_documents(Db& db, BlobStore& blobs);
 
+// How an idle unit that failed ends: logs `event` with the error, rolls back what it began,
+// and reports done. The next batch of write requests starts another round; retrying at once
+// could spin on a persistent error.
+IdleWork end_failed_idle_unit(Db& db, const char* event, const Error& error);
+
 // Removal, the other half (search_unindex.cc). An expunge that removes an account's last
 // message with a body, and delete_account, only queue the document in `search_unindex`
 // (message_rows.h, unindex_if_unreferenced); an FTS delete costs as much as an insert. The

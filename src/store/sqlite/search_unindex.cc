@@ -2,7 +2,6 @@
 #include <string>
 #include <vector>
 
-#include "base/log.h"
 #include "store/sqlite/queries.h"
 #include "store/sqlite/search_index.h"
 
@@ -23,14 +22,7 @@ IdleWork unindex_documents(Db& db) {
     std::int64_t docid;
     std::uint64_t size;
   };
-  // As in the indexer: a failure ends this round; the next batch of requests starts another.
-  auto give_up = [&db](const Error& error) {
-    log::warn("store.search.unindex_failed", {{"detail", error.detail}});
-    if (!db.in_autocommit()) {
-      db.exec_or_log("ROLLBACK");
-    }
-    return IdleWork::done;
-  };
+  auto give_up = [&db](const Error& error) { return end_failed_idle_unit(db, "store.search.unindex_failed", error); };
   if (Status begun = db.exec("BEGIN IMMEDIATE"); !begun) {
     return give_up(begun.error());
   }
