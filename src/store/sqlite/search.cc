@@ -37,36 +37,29 @@ const char* fts_columns(TextField field) {
   return "body";
 }
 
-// Column list for the scanning path: the same text the FTS columns hold, from FTS5's content
-// table (alias c) so that only these columns are read, not the body (search_index.h:
-// c0 hfrom, c1 hto, c2 hcc, c3 hbcc, c4 subject, c5 headers, c6 body).
+// The short fields (addresses, subject): their scans read the narrow search_heads (alias h,
+// schema step 9) rather than FTS5's content table.
+bool short_field(TextField field) {
+  return field == TextField::from || field == TextField::to || field == TextField::cc || field == TextField::bcc ||
+         field == TextField::subject;
+}
+
+// Column list for the scanning path: the same text the FTS columns hold. Short fields from
+// search_heads (h); the others from FTS5's content table (alias c), so that only these columns
+// are read, not the body unless asked for (search_index.h: c0 hfrom, c1 hto, c2 hcc, c3 hbcc,
+// c4 subject, c5 headers, c6 body).
 const char* scan_columns(TextField field) {
   switch (field) {
     case TextField::body: return "c.c6, ''";
     case TextField::text: return "c.c5, c.c6";
     case TextField::header: return "c.c5, ''";
-    case TextField::from: return "c.c0, ''";
-    case TextField::to: return "c.c1, ''";
-    case TextField::cc: return "c.c2, ''";
-    case TextField::bcc: return "c.c3, ''";
-    case TextField::subject: return "c.c4, ''";
+    case TextField::from: return "h.hfrom, ''";
+    case TextField::to: return "h.hto, ''";
+    case TextField::cc: return "h.hcc, ''";
+    case TextField::bcc: return "h.hbcc, ''";
+    case TextField::subject: return "h.subject, ''";
   }
   return "c.c6, ''";
-}
-
-// The search_heads column holding a short field's text, or nullptr for the long ones.
-const char* heads_column(TextField field) {
-  switch (field) {
-    case TextField::from: return "hfrom";
-    case TextField::to: return "hto";
-    case TextField::cc: return "hcc";
-    case TextField::bcc: return "hbcc";
-    case TextField::subject: return "subject";
-    case TextField::header:
-    case TextField::body:
-    case TextField::text: return nullptr;
-  }
-  return nullptr;
 }
 
 // A phrase in FTS5 syntax: double quotes doubled, everything else literal.
@@ -175,19 +168,16 @@ Result<std::vector<Uid>> SqliteStore::search_text(AccountId account, MailboxId m
             "CROSS JOIN messages m ON m.account_id = d.account_id AND m.blob_id = d.blob_id " +
             (header ? "CROSS JOIN search_fts_content c ON c.id = d.docid " : "") +
             "WHERE search_fts MATCH ?3 AND d.account_id = ?1 AND m.mailbox_id = ?2 ORDER BY m.uid";
-    } else if (const char* column = heads_column(criterion.field)) {
-      // A short field: the (UID, body) pairs from the covering index, the field from the
-      // narrow search_heads (schema step 9); no wide message row, no content row. Sorted below.
-      sql = std::string("SELECT m.uid, h.") + column +
-            ", '' FROM messages m INDEXED BY messages_by_mailbox_blob "
-            "JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id "
-            "JOIN search_heads h ON h.docid = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2";
     } else {
-      // Under three characters, or a small mailbox: read the mailbox's documents and compare here.
+      // Under three characters, or a small mailbox: read the mailbox's documents and compare
+      // here. The (UID, body) pairs come from the covering index (no wide message row), the
+      // text from search_heads for a short field, else from FTS5's content table. Sorted below.
       sql = std::string("SELECT m.uid, ") + scan_columns(criterion.field) +
-            " FROM messages m JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id "
-            "JOIN search_fts_content c ON c.id = d.docid WHERE m.account_id = ?1 AND m.mailbox_id = ?2 "
-            "ORDER BY m.uid";
+            " FROM messages m INDEXED BY messages_by_mailbox_blob "
+            "JOIN search_docs d ON d.account_id = m.account_id AND d.blob_id = m.blob_id " +
+            (short_field(criterion.field) ? "JOIN search_heads h ON h.docid = d.docid "
+                                          : "JOIN search_fts_content c ON c.id = d.docid ") +
+            "WHERE m.account_id = ?1 AND m.mailbox_id = ?2";
     }
     // Two shapes per field: 16 statements at most in each connection's cache.
     auto stmt = db.prepare(sql.c_str());
